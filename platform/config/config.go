@@ -1,0 +1,75 @@
+// Package config loads the service's typed configuration with viper: the embedded defaults
+// (config.yaml), then an optional config file, then ERP_* environment variables, and
+// validates every key before anything starts.
+package config
+
+import (
+	"time"
+)
+
+// Environment names accepted by the env key.
+const (
+	EnvDevelopment = "development"
+	EnvTest        = "test"
+	EnvProduction  = "production"
+)
+
+// Config is the whole effective configuration. Every leaf field carries the key path in its
+// mapstructure tag; fields tagged secret:"true" are redacted when printed.
+type Config struct {
+	Env        string     `mapstructure:"env"`
+	HTTP       HTTP       `mapstructure:"http"`
+	Database   Database   `mapstructure:"database"`
+	Log        Log        `mapstructure:"log"`
+	I18n       I18n       `mapstructure:"i18n"`
+	Pagination Pagination `mapstructure:"pagination"`
+}
+
+// HTTP configures the HTTP server.
+type HTTP struct {
+	Addr              string        `mapstructure:"addr"`
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+	ReadTimeout       time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout      time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
+	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
+	MaxBodyBytes      int64         `mapstructure:"max_body_bytes"`
+}
+
+// Database configures the PostgreSQL connection pool.
+type Database struct {
+	URL              string        `mapstructure:"url" secret:"true"`
+	PoolSize         int           `mapstructure:"pool_size"`
+	MaxOverflow      int           `mapstructure:"max_overflow"`
+	ConnMaxLifetime  time.Duration `mapstructure:"conn_max_lifetime"`
+	ConnMaxIdleTime  time.Duration `mapstructure:"conn_max_idle_time"`
+	AcquireTimeout   time.Duration `mapstructure:"acquire_timeout"`
+	ConnectTimeout   time.Duration `mapstructure:"connect_timeout"`
+	StatementTimeout time.Duration `mapstructure:"statement_timeout"`
+	SlowThreshold    time.Duration `mapstructure:"slow_threshold"`
+	Echo             bool          `mapstructure:"echo"`
+	QueryExecMode    string        `mapstructure:"query_exec_mode"`
+}
+
+// MaxConns is the most connections the pool opens: pool_size + max_overflow.
+func (d Database) MaxConns() int { return d.PoolSize + d.MaxOverflow }
+
+// Log configures the structured logger.
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// I18n configures content languages.
+type I18n struct {
+	DefaultLanguage    string   `mapstructure:"default_language"`
+	SupportedLanguages []string `mapstructure:"supported_languages"`
+}
+
+// Pagination configures list endpoints.
+type Pagination struct {
+	CursorSecret string `mapstructure:"cursor_secret" secret:"true"`
+}
+
+// IsDevelopment reports whether the service runs with development conveniences.
+func (c *Config) IsDevelopment() bool { return c.Env == EnvDevelopment }

@@ -1,0 +1,179 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func defaultsYAML(t *testing.T) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "config.yaml"))
+	require.NoError(t, err)
+	return raw
+}
+
+// overrides gives each key a valid value that differs from its default, and how it prints.
+var overrides = map[string][2]string{
+	"env":                         {"test", "test"},
+	"http.addr":                   {"127.0.0.1:9090", "127.0.0.1:9090"},
+	"http.read_header_timeout":    {"7s", "7s"},
+	"http.read_timeout":           {"41s", "41s"},
+	"http.write_timeout":          {"42s", "42s"},
+	"http.idle_timeout":           {"3m", "3m0s"},
+	"http.shutdown_timeout":       {"9s", "9s"},
+	"http.max_body_bytes":         {"2048", "2048"},
+	"database.url":                {"postgres://app:s3cret@db.example:6432/erp", "postgres://app:xxxxx@db.example:6432/erp"},
+	"database.pool_size":          {"7", "7"},
+	"database.max_overflow":       {"3", "3"},
+	"database.conn_max_lifetime":  {"11m", "11m0s"},
+	"database.conn_max_idle_time": {"2m", "2m0s"},
+	"database.acquire_timeout":    {"750ms", "750ms"},
+	"database.connect_timeout":    {"3s", "3s"},
+	"database.statement_timeout":  {"0s", "0s"},
+	"database.slow_threshold":     {"1s", "1s"},
+	"database.echo":               {"true", "true"},
+	"database.query_exec_mode":    {"exec", "exec"},
+	"log.level":                   {"debug", "debug"},
+	"log.format":                  {"json", "json"},
+	"i18n.default_language":       {"fr", "fr"},
+	"i18n.supported_languages":    {"fr, en", "fr,en"},
+	"pagination.cursor_secret":    {"0123456789abcdef-secret", "[redacted]"},
+}
+
+func TestEveryKeyCanBeOverriddenFromTheEnvironment(t *testing.T) {
+	base, err := Load(Options{Defaults: defaultsYAML(t)})
+	require.NoError(t, err)
+	require.Len(t, overrides, len(base.Entries), "every key needs an entry in overrides")
+
+	for _, entry := range base.Entries {
+		t.Run(entry.Key, func(t *testing.T) {
+			override, ok := overrides[entry.Key]
+			require.True(t, ok, "add %s to overrides", entry.Key)
+			t.Setenv(entry.EnvVar, override[0])
+
+			loaded, err := Load(Options{Defaults: defaultsYAML(t)})
+			require.NoError(t, err)
+			got := entryFor(t, loaded, entry.Key)
+			assert.Equal(t, SourceEnv, got.Source)
+			assert.Equal(t, override[1], got.Value)
+			assert.NotEqual(t, entry.Value, got.Value, "override must change the value")
+
+			// The typed struct holds the new value too, not only the printed entry.
+			for _, l := range leafFields(reflect.ValueOf(&loaded.Config).Elem(), "") {
+				if l.key == entry.Key && !l.secret {
+					assert.Equal(t, override[1], printable(l))
+				}
+			}
+		})
+	}
+}
+
+func TestEnvVarNames(t *testing.T) {
+	assert.Equal(t, "ERP_DATABASE_URL", EnvVar("database.url"))
+	assert.Equal(t, "ERP_HTTP_ADDR", EnvVar("http.addr"))
+	assert.Equal(t, "ERP_DATABASE_POOL_SIZE", EnvVar("database.pool_size"))
+}
+
+func TestInvalidValuesNameTheKeyAndVariable(t *testing.T) {
+	cases := map[string]string{
+		"ERP_DATABASE_POOL_SIZE":       "database.pool_size: must be an integer (from ERP_DATABASE_POOL_SIZE)",
+		"ERP_DATABASE_ACQUIRE_TIMEOUT": "database.acquire_timeout: must be a duration",
+		"ERP_DATABASE_ECHO":            "database.echo: must be true or false",
+		"ERP_LOG_LEVEL":                "log.level: must be one of debug, info, warn, error",
+		"ERP_HTTP_ADDR":                "http.addr: must be host:port",
+	}
+	for env, want := range cases {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, "nonsense")
+			_, err := Load(Options{Defaults: defaultsYAML(t)})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
+
+func TestRangeChecks(t *testing.T) {
+	cases := map[string][2]string{
+		"ERP_DATABASE_POOL_SIZE":         {"0", "database.pool_size: must be at least 1"},
+		"ERP_DATABASE_MAX_OVERFLOW":      {"-1", "database.max_overflow: must not be negative"},
+		"ERP_I18N_SUPPORTED_LANGUAGES":   {"fr,de", `must include the default language "en"`},
+		"ERP_DATABASE_QUERY_EXEC_MODE":   {"turbo", "database.query_exec_mode: must be one of"},
+		"ERP_HTTP_MAX_BODY_BYTES":        {"10", "http.max_body_bytes: must be at least 1024"},
+		"ERP_DATABASE_URL":               {"mysql://x", "database.url: must be a PostgreSQL URL"},
+		"ERP_DATABASE_CONN_MAX_LIFETIME": {"0s", "database.conn_max_lifetime: must be a positive duration"},
+	}
+	for env, tc := range cases {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, tc[0])
+			_, err := Load(Options{Defaults: defaultsYAML(t)})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc[1])
+			assert.Contains(t, err.Error(), env)
+		})
+	}
+}
+
+func TestProductionNeedsCursorSecret(t *testing.T) {
+	t.Setenv("ERP_ENV", "production")
+	_, err := Load(Options{Defaults: defaultsYAML(t)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pagination.cursor_secret")
+
+	t.Setenv("ERP_PAGINATION_CURSOR_SECRET", strings.Repeat("k", MinSecretBytes))
+	_, err = Load(Options{Defaults: defaultsYAML(t)})
+	require.NoError(t, err)
+}
+
+func TestFileOverridesDefaultsAndEnvOverridesFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("database:\n  pool_size: 4\nlog:\n  level: warn\n"), 0o600))
+	t.Setenv("ERP_LOG_LEVEL", "error")
+
+	loaded, err := Load(Options{Defaults: defaultsYAML(t), File: file, FileRequired: true})
+	require.NoError(t, err)
+	assert.Equal(t, 4, loaded.Config.Database.PoolSize)
+	assert.Equal(t, SourceFile, entryFor(t, loaded, "database.pool_size").Source)
+	assert.Equal(t, "error", loaded.Config.Log.Level)
+	assert.Equal(t, SourceEnv, entryFor(t, loaded, "log.level").Source)
+	assert.Equal(t, SourceDefault, entryFor(t, loaded, "http.addr").Source)
+}
+
+func TestUnknownFileKeyIsRejected(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("databse:\n  url: x\n"), 0o600))
+	_, err := Load(Options{Defaults: defaultsYAML(t), File: file})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown key "databse.url"`)
+}
+
+func TestMissingFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	_, err := Load(Options{Defaults: defaultsYAML(t), File: missing})
+	require.NoError(t, err, "an absent default file is fine")
+	_, err = Load(Options{Defaults: defaultsYAML(t), File: missing, FileRequired: true})
+	require.Error(t, err, "a file the user named must exist")
+}
+
+func TestRedaction(t *testing.T) {
+	assert.Equal(t, "postgres://erp:xxxxx@h:5432/erp?sslmode=disable", RedactURL("postgres://erp:pw@h:5432/erp?sslmode=disable"))
+	assert.Equal(t, "postgres://h/erp?password=xxxxx", RedactURL("postgres://h/erp?password=pw"))
+	assert.Equal(t, "[redacted]", RedactURL("host=h password=pw"))
+	assert.Empty(t, RedactURL(""))
+}
+
+func entryFor(t *testing.T, l *Loaded, key string) Entry {
+	t.Helper()
+	for _, e := range l.Entries {
+		if e.Key == key {
+			return e
+		}
+	}
+	t.Fatalf("no entry %s", key)
+	return Entry{}
+}

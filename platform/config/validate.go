@@ -1,0 +1,83 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// MinSecretBytes is the shortest secret accepted in production.
+const MinSecretBytes = 16
+
+type problem struct {
+	key string
+	msg string
+}
+
+func (p problem) String() string { return p.key + ": " + p.msg }
+
+// validate checks value ranges and cross-key rules. It returns every problem, not the first.
+func validate(c *Config) []problem {
+	queryExecModes := []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"}
+	languageTag := regexp.MustCompile(`^[a-z]{2,3}$`)
+	var ps []problem
+	add := func(ok bool, key, format string, args ...any) {
+		if !ok {
+			ps = append(ps, problem{key: key, msg: fmt.Sprintf(format, args...)})
+		}
+	}
+	oneOf := func(key, value string, allowed []string) {
+		add(slices.Contains(allowed, value), key, "must be one of %s, got %q", strings.Join(allowed, ", "), value)
+	}
+	positive := func(key string, d time.Duration) {
+		add(d > 0, key, "must be a positive duration, got %s", d)
+	}
+
+	oneOf("env", c.Env, []string{EnvDevelopment, EnvTest, EnvProduction})
+
+	_, _, err := net.SplitHostPort(c.HTTP.Addr)
+	add(err == nil, "http.addr", "must be host:port or :port, got %q", c.HTTP.Addr)
+	positive("http.read_header_timeout", c.HTTP.ReadHeaderTimeout)
+	positive("http.read_timeout", c.HTTP.ReadTimeout)
+	positive("http.write_timeout", c.HTTP.WriteTimeout)
+	positive("http.idle_timeout", c.HTTP.IdleTimeout)
+	positive("http.shutdown_timeout", c.HTTP.ShutdownTimeout)
+	add(c.HTTP.MaxBodyBytes >= 1024, "http.max_body_bytes", "must be at least 1024, got %d", c.HTTP.MaxBodyBytes)
+
+	d := c.Database
+	_, err = pgconn.ParseConfig(d.URL)
+	add(d.URL != "" && err == nil, "database.url", "must be a PostgreSQL URL such as postgres://user:pass@host:5432/db")
+	add(d.PoolSize >= 1, "database.pool_size", "must be at least 1, got %d", d.PoolSize)
+	add(d.MaxOverflow >= 0, "database.max_overflow", "must not be negative, got %d", d.MaxOverflow)
+	add(d.MaxConns() <= 10000, "database.max_overflow", "pool_size + max_overflow must be at most 10000")
+	positive("database.conn_max_lifetime", d.ConnMaxLifetime)
+	positive("database.conn_max_idle_time", d.ConnMaxIdleTime)
+	positive("database.acquire_timeout", d.AcquireTimeout)
+	positive("database.connect_timeout", d.ConnectTimeout)
+	add(d.StatementTimeout >= 0, "database.statement_timeout", "must not be negative (0 disables it)")
+	add(d.SlowThreshold >= 0, "database.slow_threshold", "must not be negative")
+	oneOf("database.query_exec_mode", d.QueryExecMode, queryExecModes)
+
+	oneOf("log.level", c.Log.Level, []string{"debug", "info", "warn", "error"})
+	oneOf("log.format", c.Log.Format, []string{"text", "json"})
+
+	add(languageTag.MatchString(c.I18n.DefaultLanguage), "i18n.default_language",
+		"must be a lower-case ISO 639 language code such as en, got %q", c.I18n.DefaultLanguage)
+	langs := c.I18n.SupportedLanguages
+	for _, l := range langs {
+		add(languageTag.MatchString(l), "i18n.supported_languages", "%q is not a lower-case ISO 639 language code", l)
+	}
+	add(slices.Contains(langs, c.I18n.DefaultLanguage), "i18n.supported_languages",
+		"must include the default language %q", c.I18n.DefaultLanguage)
+	add(len(slices.Compact(slices.Sorted(slices.Values(langs)))) == len(langs), "i18n.supported_languages",
+		"must not repeat a language")
+
+	add(c.Env != EnvProduction || len(c.Pagination.CursorSecret) >= MinSecretBytes, "pagination.cursor_secret",
+		"must be at least %d bytes in production", MinSecretBytes)
+	return ps
+}

@@ -1,0 +1,145 @@
+// Package database opens the PostgreSQL connection pool (pgx) and the GORM handle on top of it,
+// configured from config.Database: pool bounds, lifetimes, acquire and statement timeouts,
+// query execution mode, slow-statement logging.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+
+	"github.com/erp-foundation/erp/platform/config"
+)
+
+// ErrPoolTimeout means a request waited longer than database.acquire_timeout for a free
+// connection (pool exhausted, or the server does not answer). It maps to 503.
+var ErrPoolTimeout = errors.New("database: timed out waiting for a connection")
+
+// DB is the service's database handle: GORM for modules, and the pgx pool beneath it for
+// health checks and statistics. Create it with Open and release it with Close.
+type DB struct {
+	Gorm *gorm.DB
+	Pool *pgxpool.Pool
+	sql  *sql.DB
+}
+
+// Options are the inputs of Open.
+type Options struct {
+	Config config.Database
+	Logger *slog.Logger
+	// Tracer, when set, sees every statement pgx sends (tests use it to count queries).
+	Tracer pgx.QueryTracer
+	// ApplicationName is reported to Postgres (pg_stat_activity); default "erp".
+	ApplicationName string
+}
+
+// Open builds the pool, checks that the server answers within the connect timeout and returns
+// the handle. The error never contains the password.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	poolCfg, err := poolConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, opts.Config.ConnectTimeout)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database: cannot reach %s: %w", config.RedactURL(opts.Config.URL), err)
+	}
+
+	sqlDB := newSQLDB(pool, opts.Config.AcquireTimeout)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		SkipDefaultTransaction: true,
+		DisableAutomaticPing:   true,
+		Logger: &sqlLogger{
+			log:  opts.Logger.With("component", "sql"),
+			slow: opts.Config.SlowThreshold,
+			echo: opts.Config.Echo,
+		},
+		NowFunc: func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		_ = sqlDB.Close()
+		pool.Close()
+		return nil, fmt.Errorf("database: gorm: %w", err)
+	}
+	return &DB{Gorm: gdb, Pool: pool, sql: sqlDB}, nil
+}
+
+func poolConfig(opts Options) (*pgxpool.Config, error) {
+	c := opts.Config
+	cfg, err := pgxpool.ParseConfig(c.URL)
+	if err != nil {
+		// pgx's parse errors can quote the connection string; never show it.
+		return nil, errors.New("database: database.url is not a valid PostgreSQL URL")
+	}
+	mode, err := execMode(c.QueryExecMode)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = int32(c.MaxConns()) //nolint:gosec // bounded by config validation (<= 10000)
+	cfg.MinConns = int32(c.PoolSize)   //nolint:gosec // bounded by config validation
+	cfg.MaxConnLifetime = c.ConnMaxLifetime
+	cfg.MaxConnLifetimeJitter = c.ConnMaxLifetime / 10
+	cfg.MaxConnIdleTime = c.ConnMaxIdleTime
+	cfg.PingTimeout = c.AcquireTimeout
+	cfg.HealthCheckPeriod = min(c.ConnMaxIdleTime, time.Minute)
+	cfg.ConnConfig.ConnectTimeout = c.ConnectTimeout
+	cfg.ConnConfig.DefaultQueryExecMode = mode
+	cfg.ConnConfig.Tracer = opts.Tracer
+	params := cfg.ConnConfig.RuntimeParams
+	if c.StatementTimeout > 0 {
+		params["statement_timeout"] = strconv.FormatInt(c.StatementTimeout.Milliseconds(), 10)
+	}
+	if params["application_name"] == "" {
+		params["application_name"] = opts.ApplicationName
+		if params["application_name"] == "" {
+			params["application_name"] = "erp"
+		}
+	}
+	params["timezone"] = "UTC"
+	return cfg, nil
+}
+
+func execMode(name string) (pgx.QueryExecMode, error) {
+	switch name {
+	case "cache_statement":
+		return pgx.QueryExecModeCacheStatement, nil
+	case "cache_describe":
+		return pgx.QueryExecModeCacheDescribe, nil
+	case "describe_exec":
+		return pgx.QueryExecModeDescribeExec, nil
+	case "exec":
+		return pgx.QueryExecModeExec, nil
+	case "simple_protocol":
+		return pgx.QueryExecModeSimpleProtocol, nil
+	default:
+		return 0, fmt.Errorf("database: unknown query_exec_mode %q", name)
+	}
+}
+
+// Ping runs a real query (SELECT 1) within ctx; readiness checks use it.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.Pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+// Close releases every connection. In-flight queries should have finished (the HTTP server
+// drains first).
+func (d *DB) Close() {
+	_ = d.sql.Close()
+	d.Pool.Close()
+}

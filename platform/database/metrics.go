@@ -1,0 +1,67 @@
+package database
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// PoolStats is a snapshot of the connection pool, as /metrics and /ops/db report it.
+type PoolStats struct {
+	Open      int32   `json:"open"`
+	InUse     int32   `json:"in_use"`
+	Idle      int32   `json:"idle"`
+	Max       int32   `json:"max"`
+	WaitCount int64   `json:"wait_count"`
+	WaitMS    float64 `json:"wait_ms"`
+}
+
+// Stats returns the pool's current numbers.
+func (d *DB) Stats() PoolStats {
+	s := d.Pool.Stat()
+	return PoolStats{
+		Open:      s.TotalConns(),
+		InUse:     s.AcquiredConns(),
+		Idle:      s.IdleConns(),
+		Max:       s.MaxConns(),
+		WaitCount: s.EmptyAcquireCount(),
+		WaitMS:    float64(s.EmptyAcquireWaitTime().Microseconds()) / 1000,
+	}
+}
+
+// Collector exposes the pool's gauges and counters to Prometheus.
+func (d *DB) Collector() prometheus.Collector { return poolCollector{db: d} }
+
+type poolCollector struct{ db *DB }
+
+func poolDesc(name, help string) *prometheus.Desc {
+	return prometheus.NewDesc("erp_db_pool_"+name, help, nil, nil)
+}
+
+func (poolCollector) descs() []*prometheus.Desc {
+	return []*prometheus.Desc{
+		poolDesc("open_connections", "Connections currently open."),
+		poolDesc("in_use_connections", "Connections currently borrowed by a statement or transaction."),
+		poolDesc("idle_connections", "Connections currently idle."),
+		poolDesc("max_connections", "Most connections the pool may open."),
+		poolDesc("waits_total", "Acquires that had to wait for a connection."),
+		poolDesc("wait_seconds_total", "Time spent waiting for a connection."),
+		poolDesc("canceled_acquires_total", "Acquires abandoned before a connection was free (timeouts)."),
+	}
+}
+
+func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs() {
+		ch <- d
+	}
+}
+
+func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.db.Pool.Stat()
+	d := c.descs()
+	ch <- prometheus.MustNewConstMetric(d[0], prometheus.GaugeValue, float64(s.TotalConns()))
+	ch <- prometheus.MustNewConstMetric(d[1], prometheus.GaugeValue, float64(s.AcquiredConns()))
+	ch <- prometheus.MustNewConstMetric(d[2], prometheus.GaugeValue, float64(s.IdleConns()))
+	ch <- prometheus.MustNewConstMetric(d[3], prometheus.GaugeValue, float64(s.MaxConns()))
+	ch <- prometheus.MustNewConstMetric(d[4], prometheus.CounterValue, float64(s.EmptyAcquireCount()))
+	ch <- prometheus.MustNewConstMetric(d[5], prometheus.CounterValue, s.EmptyAcquireWaitTime().Seconds())
+	ch <- prometheus.MustNewConstMetric(d[6], prometheus.CounterValue, float64(s.CanceledAcquireCount()))
+}

@@ -1,0 +1,165 @@
+package httperr
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/fault"
+)
+
+// Detail texts for problems that carry no module-specific message.
+const (
+	detailInternal    = "An internal error occurred. Quote the request id when reporting it."
+	detailUnavailable = "The database is unavailable or busy. Retry shortly."
+	detailConcurrent  = "The change conflicted with a concurrent change. Retry the request."
+	detailConflict    = "The request conflicts with existing data."
+	detailInvalid     = "The request has invalid fields."
+)
+
+// ToProblem classifies err. It never copies an unrecognised error's text into the problem:
+// unknown errors become a 500 whose detail says nothing about internals.
+func (r *Registry) ToProblem(err error) *Problem {
+	var fe *fault.Error
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &fe):
+		return r.fromFault(fe)
+	case errors.As(err, &pgErr):
+		return r.fromPg(pgErr)
+	case Unavailable(err):
+		p := newProblem(http.StatusServiceUnavailable, detailUnavailable)
+		p.RetryAfter = 1
+		return p
+	default:
+		return newProblem(http.StatusInternalServerError, detailInternal)
+	}
+}
+
+func statusOf(k fault.Kind) int {
+	switch k {
+	case fault.BadRequest:
+		return http.StatusBadRequest
+	case fault.Unauthorized:
+		return http.StatusUnauthorized
+	case fault.Forbidden:
+		return http.StatusForbidden
+	case fault.NotFound:
+		return http.StatusNotFound
+	case fault.Conflict:
+		return http.StatusConflict
+	case fault.PreconditionFailed:
+		return http.StatusPreconditionFailed
+	case fault.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case fault.UnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case fault.Invalid:
+		return http.StatusUnprocessableEntity
+	case fault.TooManyRequests:
+		return http.StatusTooManyRequests
+	case fault.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+func (r *Registry) fromFault(fe *fault.Error) *Problem {
+	p := newProblem(statusOf(fe.Kind), fe.Detail)
+	p.Errors = fe.Fields
+	p.Constraint = fe.Constraint
+	if p.Status == http.StatusServiceUnavailable {
+		p.RetryAfter = 1
+	}
+	if fe.StillReferenced {
+		p.Detail = "The resource is still referenced and cannot be removed."
+		if c, ok := r.Lookup(fe.Constraint); ok && c.InUseMessage != "" {
+			p.Detail = c.InUseMessage
+		}
+	}
+	if p.Detail == "" {
+		p.Detail = http.StatusText(p.Status) + "."
+	}
+	return p
+}
+
+// fromPg maps a PostgreSQL error by SQLSTATE. Class 23 names the constraint (and the field,
+// when registered); class 22 is invalid input; 40001/40P01 reach here only after tx.Run's
+// retries; connection, resource and timeout classes mean the database is unavailable.
+func (r *Registry) fromPg(e *pgconn.PgError) *Problem {
+	c, known := r.Lookup(e.ConstraintName)
+	switch code := e.Code; {
+	case code == "23505" || code == "23P01":
+		return conflict(e.ConstraintName, c, known)
+	case code == "23503":
+		if known && c.Field != "" {
+			return invalidField(c.Field, c.Message, e.ConstraintName)
+		}
+		return conflict(e.ConstraintName, c, known)
+	case code == "23514":
+		if known && c.Field != "" {
+			return invalidField(c.Field, c.Message, e.ConstraintName)
+		}
+		return invalidField("", "violates the rule "+e.ConstraintName, e.ConstraintName)
+	case code == "23502":
+		return invalidField(e.ColumnName, "is required", "")
+	case strings.HasPrefix(code, "22"):
+		return invalidField(e.ColumnName, "has an invalid value", "")
+	case code == "40001" || code == "40P01":
+		return newProblem(http.StatusConflict, detailConcurrent)
+	case code == "57014" || strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
+		strings.HasPrefix(code, "57P") || code == "25006":
+		p := newProblem(http.StatusServiceUnavailable, detailUnavailable)
+		p.RetryAfter = 1
+		return p
+	default:
+		return newProblem(http.StatusInternalServerError, detailInternal)
+	}
+}
+
+func conflict(name string, c Constraint, known bool) *Problem {
+	p := newProblem(http.StatusConflict, detailConflict)
+	p.Constraint = name
+	if known {
+		p.Detail = c.Message
+		if c.Field != "" {
+			p.Errors = []fault.FieldError{{Field: c.Field, Message: c.Message}}
+		}
+	}
+	return p
+}
+
+func invalidField(field, message, constraint string) *Problem {
+	p := newProblem(http.StatusUnprocessableEntity, detailInvalid)
+	p.Constraint = constraint
+	if field != "" {
+		p.Errors = []fault.FieldError{{Field: field, Message: message}}
+	} else {
+		p.Detail = "The request " + message + "."
+	}
+	return p
+}
+
+// Unavailable reports whether err means the database could not be reached or did not answer
+// in time: an exhausted pool, a refused or broken connection, a timeout, a cancelled request.
+func Unavailable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.Is(err, database.ErrPoolTimeout) ||
+		errors.As(err, &connectErr) ||
+		errors.As(err, &netErr) ||
+		errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		pgconn.Timeout(err) || pgconn.SafeToRetry(err)
+}
