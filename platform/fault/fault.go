@@ -19,6 +19,7 @@ const (
 	Unauthorized                       // 401
 	Forbidden                          // 403
 	NotFound                           // 404
+	MethodNotAllowed                   // 405
 	Conflict                           // 409
 	PreconditionFailed                 // 412: stale If-Match
 	TooLarge                           // 413

@@ -54,6 +54,8 @@ func statusOf(k fault.Kind) int {
 		return http.StatusForbidden
 	case fault.NotFound:
 		return http.StatusNotFound
+	case fault.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case fault.Conflict:
 		return http.StatusConflict
 	case fault.PreconditionFailed:

@@ -1,0 +1,130 @@
+// Package app is the service's command line (cobra): serve, migrate up|down|status and config
+// print. It knows no module: main.go hands it the migrations and a function that builds the
+// modules, which keeps main.go the only place where everything is wired.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+	"gorm.io/gorm"
+
+	"github.com/erp-foundation/erp/platform/config"
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/httperr"
+	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/listing"
+	"github.com/erp-foundation/erp/platform/logging"
+)
+
+// Module is what a feature module contributes to the HTTP service.
+type Module interface {
+	Routes() []httpserver.Route
+	Constraints() []httperr.Constraint
+}
+
+// Migrator applies the schema migrations (db.Migrator).
+type Migrator interface {
+	Up(ctx context.Context) error
+	Down(ctx context.Context, n int) error
+	Status(ctx context.Context) (applied, pending []string, err error)
+}
+
+// Deps are the shared services modules are built from.
+type Deps struct {
+	Config  *config.Config
+	DB      *database.DB
+	Logger  *slog.Logger
+	Lists   *listing.Codec
+	Metrics *prometheus.Registry
+}
+
+// Wiring is everything main.go provides.
+type Wiring struct {
+	// Name is the binary's name; Version is reported in the OpenAPI document.
+	Name, Version string
+	// DefaultConfig is the embedded config.yaml: every key and its default.
+	DefaultConfig []byte
+	// NewMigrator returns the migrator for a database.
+	NewMigrator func(db *gorm.DB) Migrator
+	// Modules builds the feature modules, in route-registration order.
+	Modules func(d *Deps) ([]Module, error)
+	// Commands adds module commands (users create-admin, ...); env gives them configuration
+	// and a database on demand.
+	Commands func(env *Env) []*cobra.Command
+	// Stdout and Stderr default to the process's.
+	Stdout, Stderr io.Writer
+}
+
+// Env gives commands the loaded configuration and, on demand, the logger and the database.
+type Env struct {
+	w          *Wiring
+	configFile string
+	loaded     *config.Loaded
+}
+
+// Config returns the loaded configuration (loaded before any command runs).
+func (e *Env) Config() *config.Config { return &e.loaded.Config }
+
+// Logger builds the configured logger.
+func (e *Env) Logger() (*slog.Logger, error) {
+	c := e.Config()
+	return logging.New(e.w.Stdout, c.Log.Level, c.Log.Format)
+}
+
+// OpenDB opens the database; the caller closes it.
+func (e *Env) OpenDB(ctx context.Context, log *slog.Logger) (*database.DB, error) {
+	return database.Open(ctx, database.Options{Config: e.Config().Database, Logger: log})
+}
+
+// NewCommand builds the root command.
+func NewCommand(w Wiring) *cobra.Command {
+	if w.Stdout == nil {
+		w.Stdout = os.Stdout
+	}
+	if w.Stderr == nil {
+		w.Stderr = os.Stderr
+	}
+	env := &Env{w: &w}
+	root := &cobra.Command{
+		Use:           w.Name,
+		Short:         "ERP service: a modular REST API on PostgreSQL",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			loaded, err := config.Load(config.Options{
+				Defaults: w.DefaultConfig, File: env.configFile, FileRequired: cmd.Flags().Changed("config"),
+			})
+			if err != nil {
+				return err
+			}
+			env.loaded = loaded
+			return nil
+		},
+	}
+	root.SetOut(w.Stdout)
+	root.SetErr(w.Stderr)
+	root.PersistentFlags().StringVar(&env.configFile, "config", "config.yaml",
+		"YAML config file (keys override the built-in defaults; ERP_* variables override both)")
+	root.AddCommand(serveCommand(env), migrateCommand(env), configCommand(env))
+	if w.Commands != nil {
+		root.AddCommand(w.Commands(env)...)
+	}
+	return root
+}
+
+// Execute runs the command line and returns the process exit code.
+func Execute(ctx context.Context, w Wiring, args []string) int {
+	cmd := NewCommand(w)
+	cmd.SetArgs(args)
+	if err := cmd.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "error:", err)
+		return 1
+	}
+	return 0
+}

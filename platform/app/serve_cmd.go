@@ -1,0 +1,99 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/erp-foundation/erp/platform/config"
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/httperr"
+	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/listing"
+)
+
+func serveCommand(env *Env) *cobra.Command {
+	var migrate bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API until SIGINT or SIGTERM, then drain in-flight requests",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg := env.Config()
+			log, err := env.Logger()
+			if err != nil {
+				return err
+			}
+			if cfg.IsDevelopment() {
+				gin.SetMode(gin.DebugMode)
+			} else {
+				gin.SetMode(gin.ReleaseMode)
+			}
+			d, err := env.OpenDB(ctx, log)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				d.Close()
+				log.Info("database pool closed")
+			}()
+			if migrate {
+				if err := env.w.NewMigrator(d.Gorm).Up(ctx); err != nil {
+					return err
+				}
+			}
+			srv, err := NewServer(*env.w, cfg, d, log)
+			if err != nil {
+				return err
+			}
+			if cfg.Pagination.CursorSecret == "" {
+				log.Info("pagination.cursor_secret is empty: list cursors are signed with a per-process key")
+			}
+			return srv.Run(ctx)
+		},
+	}
+	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations before serving (safe with several instances)")
+	return cmd
+}
+
+// NewServer builds the HTTP server with every module of w on an open database. Tests use it to
+// run the real service in-process.
+func NewServer(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*httpserver.Server, error) {
+	metrics := prometheus.NewRegistry()
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		d.Collector(),
+	} {
+		if err := metrics.Register(c); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	deps := &Deps{Config: cfg, DB: d, Logger: log, Lists: listing.NewCodec(cfg.Pagination.CursorSecret), Metrics: metrics}
+	modules, err := w.Modules(deps)
+	if err != nil {
+		return nil, err
+	}
+	var routes []httpserver.Route
+	var constraints [][]httperr.Constraint
+	for _, m := range modules {
+		routes = append(routes, m.Routes()...)
+		constraints = append(constraints, m.Constraints())
+	}
+	return httpserver.New(httpserver.Options{
+		Config:      cfg.HTTP,
+		Logger:      log,
+		Errors:      httperr.NewRegistry(constraints...),
+		Ready:       d.Ping,
+		Metrics:     metrics,
+		Routes:      routes,
+		Title:       "ERP API",
+		Version:     w.Version,
+		Description: "The ERP foundation's REST API. Errors are RFC 9457 problem documents (application/problem+json).",
+	})
+}

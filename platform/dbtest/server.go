@@ -1,0 +1,160 @@
+// Package dbtest gives integration tests a real PostgreSQL database each.
+//
+// One server serves a whole test binary: the one at TEST_DATABASE_URL when that is set, else a
+// container that dockertest starts from TEST_POSTGRES_IMAGE (default the official postgres:15
+// image) on first use and removes when the tests end (it also expires on its own if the run is
+// killed). Migrations run once, into a template database; every
+// test then gets its own CREATE DATABASE ... TEMPLATE copy in milliseconds, so tests run in
+// parallel without sharing rows. Each test binary builds its own template and drops it at the end.
+//
+// Without Docker and without TEST_DATABASE_URL the tests skip with a message saying how to run
+// them, except under CI=true, where they fail. With -short they always skip.
+//
+//	var pg = dbtest.NewServer(db.Migrate)
+//	func TestMain(m *testing.M) { pg.Main(m) }
+//	func TestSomething(t *testing.T) { t.Parallel(); d := pg.New(t); ... }
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	neturl "net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/gorm"
+
+	"github.com/erp-foundation/erp/platform/config"
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/logging"
+)
+
+// MigrateFunc brings an empty database to the current schema (db.Migrate).
+type MigrateFunc func(ctx context.Context, db *gorm.DB) error
+
+// Server is the PostgreSQL server of one test binary.
+type Server struct {
+	migrate MigrateFunc
+
+	once     sync.Once
+	startErr error
+	skipMsg  string
+	admin    *pgxpool.Pool
+	adminURL string
+	template string
+	stop     func()
+}
+
+// NewServer describes a server; nothing starts until the first New.
+func NewServer(migrate MigrateFunc) *Server { return &Server{migrate: migrate} }
+
+// Main runs the tests and then removes the container, if one was started. Call it from
+// TestMain; it does not return.
+func (s *Server) Main(m *testing.M) {
+	code := m.Run()
+	if s.admin != nil {
+		s.dropTemplate(context.Background())
+		s.admin.Close()
+	}
+	if s.stop != nil {
+		s.stop()
+	}
+	os.Exit(code)
+}
+
+// DB is one test's private database.
+type DB struct {
+	*database.DB
+	// Name is the database name; URL connects to it.
+	Name string
+	URL  string
+	// Statements counts every statement sent to this database.
+	Statements *Counter
+}
+
+// New creates a fresh database for t from the migrated template and drops it when t ends.
+func (s *Server) New(t testing.TB) *DB {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("dbtest: integration test skipped in -short mode")
+	}
+	s.once.Do(s.start)
+	if s.skipMsg != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("dbtest: %s (CI=true: integration tests must run)", s.skipMsg)
+		}
+		t.Skip("dbtest: " + s.skipMsg)
+	}
+	if s.startErr != nil {
+		t.Fatalf("dbtest: %v", s.startErr)
+	}
+
+	ctx := context.Background()
+	name := "t_" + strings.ToLower(rand.Text()[:16])
+	begin := time.Now()
+	if _, err := s.admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, s.template)); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Logf("dbtest: database %s cloned from template %s in %s", name, s.template, time.Since(begin).Round(time.Millisecond))
+	url := withDatabase(s.adminURL, name)
+	counter := &Counter{}
+	d, err := database.Open(ctx, database.Options{
+		Config: TestPoolConfig(url), Logger: logging.Discard(), Tracer: counter, ApplicationName: "dbtest",
+	})
+	if err != nil {
+		t.Fatalf("dbtest: open %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		d.Close()
+		if _, err := s.admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("dbtest: drop %s: %v", name, err)
+		}
+	})
+	return &DB{DB: d, Name: name, URL: url, Statements: counter}
+}
+
+// TestPoolConfig is the pool configuration tests use: small pools (many databases share one
+// server), generous timeouts (the race detector is slow).
+func TestPoolConfig(url string) config.Database {
+	return config.Database{
+		URL: url, PoolSize: 1, MaxOverflow: 9,
+		ConnMaxLifetime: time.Hour, ConnMaxIdleTime: time.Minute,
+		AcquireTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second,
+		StatementTimeout: time.Minute, QueryExecMode: "cache_statement",
+	}
+}
+
+func (s *Server) start() {
+	ctx := context.Background()
+	url := os.Getenv("TEST_DATABASE_URL")
+	if url == "" {
+		var msg string
+		url, s.stop, msg, s.startErr = startContainer()
+		if msg != "" || s.startErr != nil {
+			s.skipMsg = msg
+			return
+		}
+	}
+	s.adminURL = url
+	s.admin, s.startErr = pgxpool.New(ctx, url)
+	if s.startErr != nil {
+		return
+	}
+	s.template, s.startErr = s.createTemplate(ctx)
+}
+
+// withDatabase returns a URL for another database on the same server (TEST_DATABASE_URL must
+// be a URL, not a keyword/value string).
+func withDatabase(raw, name string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}

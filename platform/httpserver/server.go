@@ -1,0 +1,155 @@
+// Package httpserver assembles the gin engine: request ids, access logs, metrics, panic
+// recovery, body limits, problem+json errors, the module routes under /api/v1, the service
+// endpoints (/healthz, /readyz, /metrics, /openapi.json, /docs), and a graceful http.Server.
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/erp-foundation/erp/platform/config"
+	"github.com/erp-foundation/erp/platform/fault"
+	"github.com/erp-foundation/erp/platform/httperr"
+	"github.com/erp-foundation/erp/platform/openapi"
+	"github.com/erp-foundation/erp/platform/requestid"
+)
+
+// Options are the inputs of New.
+type Options struct {
+	Config config.HTTP
+	Logger *slog.Logger
+	// Errors maps errors to problems (the merged constraint registry).
+	Errors *httperr.Registry
+	// Ready is the readiness check: a real database query within the context's deadline.
+	Ready func(context.Context) error
+	// Metrics receives the HTTP metrics and is what /metrics serves.
+	Metrics *prometheus.Registry
+	// Routes are the module routes, paths relative to APIPrefix.
+	Routes []Route
+	// Guard protects routes that name roles; nil leaves them open.
+	Guard Guard
+	// Title, Version and Description head the OpenAPI document.
+	Title, Version, Description string
+}
+
+// Server is the HTTP side of the service.
+type Server struct {
+	engine *gin.Engine
+	cfg    config.HTTP
+	log    *slog.Logger
+	doc    []byte
+}
+
+// New builds the engine and the OpenAPI document. gin's mode is the caller's choice
+// (gin.SetMode), made once at start.
+func New(opts Options) (*Server, error) {
+	metrics, err := newHTTPMetrics(opts.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("httpserver: metrics: %w", err)
+	}
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	e.Use(
+		requestid.Middleware(),
+		accessLog(opts.Logger),
+		metrics.middleware(),
+		deadline(opts.Config.WriteTimeout),
+		limitBody(opts.Config.MaxBodyBytes),
+		httperr.Middleware(opts.Errors, opts.Logger),
+		httperr.Recover(opts.Logger),
+	)
+	e.NoRoute(func(c *gin.Context) { httperr.Abort(c, fault.New(fault.NotFound, "No such resource.")) })
+	e.NoMethod(func(c *gin.Context) {
+		httperr.Abort(c, fault.New(fault.MethodNotAllowed, "The resource does not support this method."))
+	})
+
+	s := &Server{engine: e, cfg: opts.Config, log: opts.Logger}
+	b := openapi.NewBuilder(opts.Title, opts.Version, opts.Description)
+	for _, r := range serviceRoutes(opts.Ready, opts.Metrics, func() []byte { return s.doc }) {
+		e.Handle(r.Method, r.Path, r.Handler)
+		b.Add(r.Operation)
+	}
+	e.GET(docsAssets+"/*file", docsFiles())
+
+	api := e.Group(APIPrefix)
+	for _, r := range opts.Routes {
+		handlers := []gin.HandlerFunc{r.Handler}
+		if opts.Guard != nil && len(r.Roles) > 0 {
+			handlers = []gin.HandlerFunc{opts.Guard(r.Roles), r.Handler}
+		}
+		api.Handle(r.Method, r.Path, handlers...)
+		doc := r.Operation
+		doc.Path = APIPrefix + r.Path
+		b.Add(doc)
+	}
+	if s.doc, err = b.JSON(); err != nil {
+		return nil, fmt.Errorf("httpserver: openapi: %w", err)
+	}
+	return s, nil
+}
+
+// Handler returns the engine, for tests and for http.Server.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Engine returns the gin engine (tests list its routes).
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// OpenAPI returns the rendered OpenAPI document.
+func (s *Server) OpenAPI() []byte { return s.doc }
+
+// Run serves on the configured address until ctx is cancelled, then stops accepting
+// connections and waits up to shutdown_timeout for in-flight requests to finish.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on an existing listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	s.log.Info("serving HTTP", "addr", ln.Addr().String())
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: draining in-flight requests", "timeout", s.cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	s.log.Info("HTTP server stopped")
+	return nil
+}

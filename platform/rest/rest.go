@@ -1,0 +1,70 @@
+// Package rest holds the small HTTP conventions module handlers share: path ids, If-Match,
+// ETag, Location and JSON responses.
+package rest
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/erp-foundation/erp/platform/etag"
+	"github.com/erp-foundation/erp/platform/fault"
+)
+
+// ID reads the :id path parameter. Anything but a positive 64-bit integer is a 404, as for an
+// id that does not exist.
+func ID(c *gin.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, fault.New(fault.NotFound, "No such resource.")
+	}
+	return id, nil
+}
+
+// IfMatch parses the request's If-Match header (nil when absent).
+func IfMatch(c *gin.Context) (*etag.Match, error) {
+	return etag.ParseIfMatch(c.GetHeader("If-Match"))
+}
+
+// Versioned is a response body of a versioned resource.
+type Versioned interface {
+	ETagVersion() int32
+}
+
+// JSON writes body with the given status; versioned bodies also get their ETag.
+func JSON(c *gin.Context, status int, body any) {
+	if v, ok := body.(Versioned); ok {
+		c.Header("ETag", etag.Of(v.ETagVersion()))
+	}
+	c.JSON(status, body)
+}
+
+// Created writes 201 with Location (the new resource's path) and the body.
+func Created(c *gin.Context, location string, body any) {
+	c.Header("Location", location)
+	JSON(c, http.StatusCreated, body)
+}
+
+// Read writes a versioned resource for a GET, or 304 when If-None-Match already names its ETag.
+func Read(c *gin.Context, body Versioned) {
+	tag := etag.Of(body.ETagVersion())
+	if inm := c.GetHeader("If-None-Match"); inm != "" && (inm == "*" || containsTag(inm, tag)) {
+		c.Header("ETag", tag)
+		c.Status(http.StatusNotModified)
+		return
+	}
+	JSON(c, http.StatusOK, body)
+}
+
+func containsTag(header, tag string) bool {
+	m, err := etag.ParseIfMatch(header)
+	if err != nil || m == nil {
+		return false
+	}
+	v, _ := strconv.ParseInt(tag[1:len(tag)-1], 10, 32)
+	return m.Allows(int32(v))
+}
+
+// NoContent writes 204.
+func NoContent(c *gin.Context) { c.Status(http.StatusNoContent) }
