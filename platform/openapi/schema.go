@@ -195,7 +195,9 @@ func componentName(t reflect.Type) string {
 }
 
 func qualify(pkg, name string) string {
+	pkg = strings.TrimSuffix(pkg, "_test")
 	title := strings.ToUpper(pkg[:1]) + pkg[1:]
+	name = strings.ToUpper(name[:1]) + name[1:]
 	if strings.HasPrefix(name, title) {
 		return name
 	}
