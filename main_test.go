@@ -19,7 +19,6 @@ import (
 	"github.com/erp-foundation/erp/platform/openapi"
 )
 
-//nolint:gochecknoglobals // one PostgreSQL server per test binary
 var pg = dbtest.NewServer(db.Migrate)
 
 func TestMain(m *testing.M) { pg.Main(m) }
@@ -47,7 +46,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		if strings.HasPrefix(r.Path, "/api/v1/") {
 			apiRoutes++
 		}
-		item := doc.Paths.Find(openapi.OpenAPIPath(r.Path))
+		item := doc.Paths.Find(openapi.Path(r.Path))
 		if assert.NotNil(t, item, "%s %s is not in the OpenAPI document", r.Method, r.Path) {
 			assert.NotNil(t, item.GetOperation(r.Method), "%s %s is not in the OpenAPI document", r.Method, r.Path)
 		}

@@ -2,7 +2,8 @@
 # Makes sure a development PostgreSQL answers at database.url, for `make run`.
 #
 #   db/devdb.sh start   use database.url if it answers; otherwise start the compose `db` service
-#                       when a Docker engine answers (and its image is present or can be pulled),
+#                       when a Docker engine answers (POSTGRES_IMAGE, default postgres:15, or
+#                       local/postgres:15 when that cannot be pulled),
 #                       else a throwaway cluster from the installed PostgreSQL binaries in .devdb/
 #   db/devdb.sh stop    stop whichever of those this script started
 #
@@ -44,8 +45,12 @@ compose() {
 try_compose() {
   command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 || return 1
   if ! docker image inspect "$image" >/dev/null 2>&1 && ! docker pull -q "$image" >/dev/null 2>&1; then
-    say "Docker answers but image $image is not available (set POSTGRES_IMAGE to a local one)"
-    return 1
+    if [[ -z ${POSTGRES_IMAGE:-} ]] && docker image inspect local/postgres:15 >/dev/null 2>&1; then
+      image=local/postgres:15 # built by offline-images.sh on machines without a registry
+    else
+      say "Docker answers but image $image is not available (set POSTGRES_IMAGE to a local one)"
+      return 1
+    fi
   fi
   say "starting the compose db service ($image)"
   POSTGRES_IMAGE=$image compose up -d db >&2 || return 1

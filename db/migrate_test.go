@@ -12,7 +12,6 @@ import (
 	"github.com/erp-foundation/erp/platform/dbtest"
 )
 
-//nolint:gochecknoglobals // one PostgreSQL server per test binary
 var pg = dbtest.NewServer(db.Migrate)
 
 func TestMain(m *testing.M) { pg.Main(m) }

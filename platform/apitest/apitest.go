@@ -5,6 +5,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -49,8 +50,8 @@ type API struct {
 }
 
 // New builds the service from the modules that build(deps) returns, on database d.
-func New(t testing.TB, d *dbtest.DB, build func(*app.Deps) []app.Module) *API {
-	t.Helper()
+func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) []app.Module) *API {
+	tb.Helper()
 	cfg := Config(d.URL)
 	deps := &app.Deps{
 		Config: cfg, DB: d.DB, Logger: logging.Discard(),
@@ -68,9 +69,9 @@ func New(t testing.TB, d *dbtest.DB, build func(*app.Deps) []app.Module) *API {
 		Ready: d.Ping, Metrics: deps.Metrics, Routes: routes, Title: "test", Version: "test",
 	})
 	if err != nil {
-		t.Fatalf("apitest: %v", err)
+		tb.Fatalf("apitest: %v", err)
 	}
-	return &API{t: t, Handler: srv.Handler(), DB: d, Deps: deps}
+	return &API{t: tb, Handler: srv.Handler(), DB: d, Deps: deps}
 }
 
 // Response is a recorded response.
@@ -99,7 +100,7 @@ func (a *API) Do(method, path string, body any, headers ...string) *Response {
 		}
 		r = bytes.NewReader(raw)
 	}
-	req := httptest.NewRequest(method, path, r)
+	req := httptest.NewRequestWithContext(context.Background(), method, path, r)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/erp-foundation/erp/platform/logging"
 )
 
-//nolint:gochecknoglobals // one PostgreSQL server per test binary
 var pg = dbtest.NewServer(func(context.Context, *gorm.DB) error { return nil })
 
 func TestMain(m *testing.M) { pg.Main(m) }

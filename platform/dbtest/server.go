@@ -78,41 +78,41 @@ type DB struct {
 }
 
 // New creates a fresh database for t from the migrated template and drops it when t ends.
-func (s *Server) New(t testing.TB) *DB {
-	t.Helper()
+func (s *Server) New(tb testing.TB) *DB {
+	tb.Helper()
 	if testing.Short() {
-		t.Skip("dbtest: integration test skipped in -short mode")
+		tb.Skip("dbtest: integration test skipped in -short mode")
 	}
 	s.once.Do(s.start)
 	if s.skipMsg != "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("dbtest: %s (CI=true: integration tests must run)", s.skipMsg)
+			tb.Fatalf("dbtest: %s (CI=true: integration tests must run)", s.skipMsg)
 		}
-		t.Skip("dbtest: " + s.skipMsg)
+		tb.Skip("dbtest: " + s.skipMsg)
 	}
 	if s.startErr != nil {
-		t.Fatalf("dbtest: %v", s.startErr)
+		tb.Fatalf("dbtest: %v", s.startErr)
 	}
 
 	ctx := context.Background()
 	name := "t_" + strings.ToLower(rand.Text()[:16])
 	begin := time.Now()
 	if _, err := s.admin.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, s.template)); err != nil {
-		t.Fatalf("dbtest: create database: %v", err)
+		tb.Fatalf("dbtest: create database: %v", err)
 	}
-	t.Logf("dbtest: database %s cloned from template %s in %s", name, s.template, time.Since(begin).Round(time.Millisecond))
+	tb.Logf("dbtest: database %s cloned from template %s in %s", name, s.template, time.Since(begin).Round(time.Millisecond))
 	url := withDatabase(s.adminURL, name)
 	counter := &Counter{}
 	d, err := database.Open(ctx, database.Options{
 		Config: TestPoolConfig(url), Logger: logging.Discard(), Tracer: counter, ApplicationName: "dbtest",
 	})
 	if err != nil {
-		t.Fatalf("dbtest: open %s: %v", name, err)
+		tb.Fatalf("dbtest: open %s: %v", name, err)
 	}
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		d.Close()
 		if _, err := s.admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dbtest: drop %s: %v", name, err)
+			tb.Errorf("dbtest: drop %s: %v", name, err)
 		}
 	})
 	return &DB{DB: d, Name: name, URL: url, Statements: counter}

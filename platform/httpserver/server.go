@@ -113,7 +113,7 @@ func (s *Server) OpenAPI() []byte { return s.doc }
 // Run serves on the configured address until ctx is cancelled, then stops accepting
 // connections and waits up to shutdown_timeout for in-flight requests to finish.
 func (s *Server) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}

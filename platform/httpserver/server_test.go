@@ -159,7 +159,7 @@ func TestOpenAPIDocumentIsValidAndComplete(t *testing.T) {
 		if strings.HasPrefix(r.Path, "/docs/assets") {
 			continue
 		}
-		item := doc.Paths.Find(openapi.OpenAPIPath(r.Path))
+		item := doc.Paths.Find(openapi.Path(r.Path))
 		require.NotNil(t, item, "route %s %s is missing from the OpenAPI document", r.Method, r.Path)
 		assert.NotNil(t, item.GetOperation(r.Method), "route %s %s is missing from the OpenAPI document", r.Method, r.Path)
 	}

@@ -75,12 +75,12 @@ func NewBuilder(title, version, description string) *Builder {
 // ginParam matches a gin path parameter (:id).
 func ginParams() *regexp.Regexp { return regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`) }
 
-// OpenAPIPath converts gin's /x/:id into OpenAPI's /x/{id}.
-func OpenAPIPath(ginPath string) string { return ginParams().ReplaceAllString(ginPath, "{$1}") }
+// Path converts gin's /x/:id into OpenAPI's /x/{id}.
+func Path(ginPath string) string { return ginParams().ReplaceAllString(ginPath, "{$1}") }
 
 // Add documents op.
 func (b *Builder) Add(op Operation) {
-	path := OpenAPIPath(op.Path)
+	path := Path(op.Path)
 	item := b.doc.Paths.Value(path)
 	if item == nil {
 		item = &openapi3.PathItem{}

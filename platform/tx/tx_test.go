@@ -16,7 +16,6 @@ import (
 	"github.com/erp-foundation/erp/platform/tx"
 )
 
-//nolint:gochecknoglobals // one PostgreSQL server per test binary
 var pg = dbtest.NewServer(func(_ context.Context, db *gorm.DB) error {
 	return db.Exec(`CREATE TABLE notes (
 		id   int PRIMARY KEY,
