@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -65,4 +67,54 @@ func TestConfigPrintReportsEnvironmentOverrides(t *testing.T) {
 	assert.Regexp(t, `database\.pool_size\s+7\s+environment \(ERP_DATABASE_POOL_SIZE\)`, out.String())
 	assert.NotContains(t, out.String(), "s3cret-pw")
 	assert.Contains(t, out.String(), "postgres://app:xxxxx@db:5432/erp")
+}
+
+// TestDatabaseOutageAnswers503AndRecovers cuts the service off its database: readiness and API
+// calls answer 503 problems promptly, and both recover without a restart when it is back.
+func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	api := apitest.New(t, d, func(deps *app.Deps) []app.Module {
+		mods, err := modules(deps)
+		require.NoError(t, err)
+		return mods
+	})
+	require.Equal(t, http.StatusOK, api.Do(http.MethodGet, "/readyz", nil).Status)
+
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, otherDatabase(t, d.URL, "postgres"))
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, "ALTER DATABASE "+d.Name+" ALLOW_CONNECTIONS false")
+	require.NoError(t, err)
+	_, err = admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", d.Name)
+	require.NoError(t, err)
+
+	for _, probe := range []struct{ method, path string }{
+		{http.MethodGet, "/readyz"},
+		{http.MethodGet, "/api/v1/categories"},
+		{http.MethodGet, "/api/v1/categories/1"},
+		{http.MethodPost, "/api/v1/categories"},
+	} {
+		var body any
+		if probe.method == http.MethodPost {
+			body = map[string]any{"code": "x", "name": "X"}
+		}
+		res := api.Do(probe.method, probe.path, body)
+		assert.Equal(t, http.StatusServiceUnavailable, res.Status, "%s %s: %s", probe.method, probe.path, res.Body)
+		assert.Equal(t, "unavailable", res.Problem().Code)
+	}
+
+	_, err = admin.Exec(ctx, "ALTER DATABASE "+d.Name+" ALLOW_CONNECTIONS true")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, api.Do(http.MethodGet, "/readyz", nil).Status)
+	assert.Equal(t, http.StatusCreated, api.Do(http.MethodPost, "/api/v1/categories", map[string]any{"code": "x", "name": "X"}).Status)
+}
+
+func otherDatabase(t *testing.T, raw, name string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
 }

@@ -30,9 +30,14 @@ const (
 func (r *Registry) ToProblem(err error) *Problem {
 	var fe *fault.Error
 	var pgErr *pgconn.PgError
+	var connectErr *pgconn.ConnectError
 	switch {
 	case errors.As(err, &fe):
 		return r.fromFault(fe)
+	case errors.As(err, &connectErr): // may wrap a server error such as 53300 or 57P03
+		p := newProblem(http.StatusServiceUnavailable, detailUnavailable)
+		p.RetryAfter = 1
+		return p
 	case errors.As(err, &pgErr):
 		return r.fromPg(pgErr)
 	case Unavailable(err):
