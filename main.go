@@ -44,8 +44,8 @@ func wiring() app.Wiring {
 }
 
 func modules(d *app.Deps) ([]app.Module, error) {
-	categories := category.NewService(d.DB.Gorm)
+	categories := category.NewService(d.DB.Gorm, d.I18n)
 	return []app.Module{
-		category.NewHandler(categories, d.Lists),
+		category.NewHandler(categories, d.Lists, d.I18n),
 	}, nil
 }

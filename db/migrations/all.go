@@ -12,5 +12,7 @@ func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		platformInit(),
 		categoryCreate(),
+		platformI18nText(),
+		categoryTranslations(),
 	}
 }

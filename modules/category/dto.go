@@ -3,6 +3,7 @@ package category
 import (
 	"time"
 
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/optional"
 )
 
@@ -12,6 +13,8 @@ type CreateRequest struct {
 	Name        string                 `json:"name" required:"true" minLength:"1" maxLength:"255"`
 	Description optional.Field[string] `json:"description" nullable:"true"`
 	ParentID    optional.Field[int64]  `json:"parent_id" nullable:"true" minimum:"1"`
+	// Translations of name and description in other languages, saved with the category.
+	Translations i18n.Input `json:"translations"`
 }
 
 // UpdateRequest is the body of PATCH /categories/:id: only the fields present change, null
@@ -28,9 +31,10 @@ func (r UpdateRequest) Empty() bool {
 	return !r.Code.Set && !r.Name.Set && !r.Description.Set && !r.ParentID.Set
 }
 
-// Response is a category as the API returns it.
+// Response is a category as the API returns it, in the negotiated language.
 type Response struct {
 	ID          int64     `json:"id"`
+	Lang        string    `json:"lang" doc:"Language of name and description (each falls back to the default language on its own)."`
 	Code        string    `json:"code"`
 	Name        string    `json:"name"`
 	Description *string   `json:"description"`
@@ -43,9 +47,10 @@ type Response struct {
 // ETagVersion is the version the ETag header carries.
 func (r Response) ETagVersion() int32 { return r.Version }
 
-func toResponse(c Category) Response {
+// toResponse renders c, already localised into lang.
+func toResponse(c Category, lang string) Response {
 	return Response{
-		ID: c.ID, Code: c.Code, Name: c.Name, Description: c.Description, ParentID: c.ParentID,
+		ID: c.ID, Lang: lang, Code: c.Code, Name: c.Name, Description: c.Description, ParentID: c.ParentID,
 		Version: c.Version, CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/erp-foundation/erp/platform/httperr"
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/input"
 	"github.com/erp-foundation/erp/platform/listing"
 	"github.com/erp-foundation/erp/platform/rest"
@@ -16,19 +17,28 @@ import (
 type Handler struct {
 	svc     *Service
 	lists   *listing.Codec
+	tr      *i18n.Translator
 	decoder input.Decoder
 }
 
-// NewHandler returns the HTTP handler of svc; lists signs list cursors.
-func NewHandler(svc *Service, lists *listing.Codec) *Handler {
-	return &Handler{svc: svc, lists: lists}
+// NewHandler returns the HTTP handler of svc; lists signs list cursors, tr localises responses.
+func NewHandler(svc *Service, lists *listing.Codec, tr *i18n.Translator) *Handler {
+	return &Handler{svc: svc, lists: lists, tr: tr}
 }
 
 func location(id int64) string { return "/api/v1/categories/" + strconv.FormatInt(id, 10) }
 
+// localized renders one category in the request's language and sets the language headers.
+func (h *Handler) localized(c *gin.Context, cat *Category) Response {
+	lang := h.tr.Localize(cat, h.tr.FromRequest(c))
+	i18n.SetHeaders(c, lang)
+	return toResponse(*cat, lang)
+}
+
 func (h *Handler) create(c *gin.Context) {
 	var req CreateRequest
-	if err := h.decoder.Decode(c.Request, &req); err != nil {
+	err := h.decoder.Decode(c.Request, &req)
+	if err = input.Join(err, h.tr.Check(Category{}, "translations", req.Translations)); err != nil {
 		httperr.Abort(c, err)
 		return
 	}
@@ -37,7 +47,7 @@ func (h *Handler) create(c *gin.Context) {
 		httperr.Abort(c, err)
 		return
 	}
-	rest.Created(c, location(cat.ID), toResponse(*cat))
+	rest.Created(c, location(cat.ID), h.localized(c, cat))
 }
 
 func (h *Handler) get(c *gin.Context) {
@@ -51,7 +61,7 @@ func (h *Handler) get(c *gin.Context) {
 		httperr.Abort(c, err)
 		return
 	}
-	rest.Read(c, toResponse(*cat))
+	rest.Read(c, h.localized(c, cat))
 }
 
 func (h *Handler) list(c *gin.Context) {
@@ -66,12 +76,20 @@ func (h *Handler) list(c *gin.Context) {
 		httperr.Abort(c, err)
 		return
 	}
+	filter.Lang = h.tr.FromRequest(c)
 	rows, total, err := h.svc.List(c.Request.Context(), filter, page)
 	if err != nil {
 		httperr.Abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, listing.Map(listing.Finish(h.lists, page, rows, total), toResponse))
+	var langs []string
+	out := listing.Map(listing.Finish(h.lists, page, rows, total), func(cat Category) Response {
+		lang := h.tr.Localize(&cat, filter.Lang)
+		langs = append(langs, lang)
+		return toResponse(cat, lang)
+	})
+	i18n.SetHeaders(c, h.tr.ResponseLanguage(filter.Lang, langs))
+	c.JSON(http.StatusOK, out)
 }
 
 func (h *Handler) update(c *gin.Context) {
@@ -95,7 +113,7 @@ func (h *Handler) update(c *gin.Context) {
 		httperr.Abort(c, err)
 		return
 	}
-	rest.JSON(c, http.StatusOK, toResponse(*cat))
+	rest.JSON(c, http.StatusOK, h.localized(c, cat))
 }
 
 func (h *Handler) remove(c *gin.Context) {

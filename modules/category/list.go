@@ -18,8 +18,10 @@ type Filter struct {
 	ParentID *int64
 	// RootsOnly lists categories without a parent (parent_id=null).
 	RootsOnly bool
-	// Q matches code or name, case-insensitively, as a substring.
+	// Q matches code or name (in Lang too), case-insensitively, as a substring.
 	Q string
+	// Lang is the language of the request, for searching translated names.
+	Lang string
 }
 
 // ListSpec is the sorting whitelist of GET /categories.
@@ -58,7 +60,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 // the page asks for it, the number of categories matching the filter.
 func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Category, int64, error) {
 	db := tx.Conn(ctx, s.db)
-	filtered := func() *gorm.DB { return f.apply(db.Model(&Category{})) }
+	filtered := func() *gorm.DB { return s.filter(db.Model(&Category{}), f) }
 	var rows []Category
 	if err := p.Apply(filtered()).Find(&rows).Error; err != nil {
 		return nil, 0, err
@@ -72,7 +74,7 @@ func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Catego
 	return rows, total, nil
 }
 
-func (f Filter) apply(db *gorm.DB) *gorm.DB {
+func (s *Service) filter(db *gorm.DB, f Filter) *gorm.DB {
 	if f.ParentID != nil {
 		db = db.Where("categories.parent_id = ?", *f.ParentID)
 	}
@@ -81,7 +83,8 @@ func (f Filter) apply(db *gorm.DB) *gorm.DB {
 	}
 	if f.Q != "" {
 		pattern := listing.Contains(f.Q)
-		db = db.Where("(categories.code ILIKE ? OR categories.name ILIKE ?)", pattern, pattern)
+		name, args := s.tr.Search("categories", "name", f.Lang, pattern)
+		db = db.Where("(categories.code ILIKE ? OR "+name+")", append([]any{pattern}, args...)...)
 	}
 	return db
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/listing"
 	"github.com/erp-foundation/erp/platform/openapi"
 )
@@ -14,28 +15,30 @@ func (h *Handler) Routes() []httpserver.Route {
 	const tag = "categories"
 	ifMatch := map[string]string{"If-Match": `Optimistic lock: "<version>" or *; a stale version answers 412.`}
 	etagHeader := map[string]string{"ETag": `"<version>"`}
-	return []httpserver.Route{
+	lang := []openapi.Param{i18n.LangParam()}
+	routes := []httpserver.Route{
 		{Handler: h.create, Operation: openapi.Operation{
 			Method: http.MethodPost, Path: "/categories", Tag: tag, Summary: "Create a category",
 			Request: CreateRequest{}, Response: Response{}, Status: http.StatusCreated,
 			Headers: map[string]string{"Location": "Path of the new category.", "ETag": `"<version>"`},
-			Errors:  []int{http.StatusConflict},
+			Errors:  []int{http.StatusConflict}, Query: lang,
 		}},
 		{Handler: h.list, Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/categories", Tag: tag, Summary: "List categories",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
 				openapi.Param{Name: "parent_id", Description: "Children of this category; null lists root categories."},
-				openapi.Param{Name: "q", Description: "Case-insensitive substring of code or name."}),
+				openapi.Param{Name: "q", Description: "Case-insensitive substring of code or name (in the requested language too)."},
+				i18n.LangParam()),
 		}},
 		{Handler: h.get, Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/categories/:id", Tag: tag, Summary: "Read a category",
-			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound},
+			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound}, Query: lang,
 		}},
 		{Handler: h.update, Operation: openapi.Operation{
 			Method: http.MethodPatch, Path: "/categories/:id", Tag: tag, Summary: "Change a category (partial)",
 			Description: "Only the fields present change; null clears an optional field; {} changes nothing.",
-			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch,
+			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch, Query: lang,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
 		{Handler: h.remove, Operation: openapi.Operation{
@@ -45,6 +48,9 @@ func (h *Handler) Routes() []httpserver.Route {
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
 	}
+	return append(routes, h.tr.Routes(h.svc.db, i18n.Resource{
+		Path: "/categories", Table: "categories", Model: Category{}, NotFound: ErrNotFound, Tag: tag,
+	})...)
 }
 
 // Constraints describes the module's constraints for the error middleware.

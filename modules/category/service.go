@@ -9,21 +9,26 @@ import (
 
 	"github.com/erp-foundation/erp/platform/etag"
 	"github.com/erp-foundation/erp/platform/fault"
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // Service implements the category use cases. Every method owns its transaction.
 type Service struct {
 	db *gorm.DB
+	tr *i18n.Translator
 }
 
-// NewService returns a service on db.
-func NewService(db *gorm.DB) *Service { return &Service{db: db} }
+// NewService returns a service on db; tr knows the content languages.
+func NewService(db *gorm.DB, tr *i18n.Translator) *Service { return &Service{db: db, tr: tr} }
 
 // Create inserts a category. A duplicate code (any case) fails on uq_categories_code and an
 // unknown parent on fk_categories_parent_id; the error middleware names both.
 func (s *Service) Create(ctx context.Context, in CreateRequest) (*Category, error) {
-	c := Category{Code: in.Code, Name: in.Name, Description: in.Description.Ptr(), ParentID: in.ParentID.Ptr()}
+	c := Category{
+		Code: in.Code, Name: in.Name, Description: in.Description.Ptr(), ParentID: in.ParentID.Ptr(),
+		Translations: i18n.Build(in.Translations),
+	}
 	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
 		return tx.Conn(ctx, s.db).Clauses(clause.Returning{}).Create(&c).Error
 	})

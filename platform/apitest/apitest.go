@@ -21,6 +21,7 @@ import (
 	"github.com/erp-foundation/erp/platform/dbtest"
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/listing"
 	"github.com/erp-foundation/erp/platform/logging"
 )
@@ -55,7 +56,7 @@ func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) []app.Module) *API {
 	cfg := Config(d.URL)
 	deps := &app.Deps{
 		Config: cfg, DB: d.DB, Logger: logging.Discard(),
-		Lists: listing.NewCodec(cfg.Pagination.CursorSecret), Metrics: prometheus.NewRegistry(),
+		Lists: listing.NewCodec(cfg.Pagination.CursorSecret), I18n: i18n.New(cfg.I18n), Metrics: prometheus.NewRegistry(),
 	}
 	modules := build(deps)
 	var routes []httpserver.Route

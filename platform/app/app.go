@@ -18,6 +18,7 @@ import (
 	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/listing"
 	"github.com/erp-foundation/erp/platform/logging"
 )
@@ -41,6 +42,7 @@ type Deps struct {
 	DB      *database.DB
 	Logger  *slog.Logger
 	Lists   *listing.Codec
+	I18n    *i18n.Translator
 	Metrics *prometheus.Registry
 }
 

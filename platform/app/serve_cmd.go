@@ -13,6 +13,7 @@ import (
 	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/listing"
 )
 
@@ -74,7 +75,10 @@ func NewServer(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (
 			return nil, fmt.Errorf("metrics: %w", err)
 		}
 	}
-	deps := &Deps{Config: cfg, DB: d, Logger: log, Lists: listing.NewCodec(cfg.Pagination.CursorSecret), Metrics: metrics}
+	deps := &Deps{
+		Config: cfg, DB: d, Logger: log, Lists: listing.NewCodec(cfg.Pagination.CursorSecret),
+		I18n: i18n.New(cfg.I18n), Metrics: metrics,
+	}
 	modules, err := w.Modules(deps)
 	if err != nil {
 		return nil, err

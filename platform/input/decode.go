@@ -36,18 +36,27 @@ type Decoder struct {
 // for a missing or non-JSON content type, 413 past the body limit (set by the server's
 // http.MaxBytesReader), 400 for malformed JSON, 422 listing every invalid field.
 func (d *Decoder) Decode(r *http.Request, dst any) error {
-	if err := checkContentType(r); err != nil {
+	body, err := readBody(r)
+	if err != nil {
 		return err
+	}
+	return d.DecodeBytes(body, dst)
+}
+
+// readBody checks the content type and reads the body within the server's limit.
+func readBody(r *http.Request) ([]byte, error) {
+	if err := checkContentType(r); err != nil {
+		return nil, err
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return fault.New(fault.TooLarge, fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit))
+			return nil, fault.New(fault.TooLarge, fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit))
 		}
-		return fault.New(fault.BadRequest, "The request body could not be read.")
+		return nil, fault.New(fault.BadRequest, "The request body could not be read.")
 	}
-	return d.DecodeBytes(body, dst)
+	return body, nil
 }
 
 // DecodeBytes is Decode for a body already read.
@@ -219,4 +228,41 @@ func orRoot(path string) string {
 		return "body"
 	}
 	return path
+}
+
+// Object reads r's body as one JSON object whose members are checked by the caller (bodies
+// whose allowed fields are known only at run time, such as translations). Errors are as for
+// Decode: 415, 413, 400.
+func (d *Decoder) Object(r *http.Request) (map[string]json.RawMessage, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := wellFormedObject(body); err != nil {
+		return nil, err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return nil, fault.New(fault.BadRequest, "The request body is not valid JSON.")
+	}
+	return members, nil
+}
+
+// Join merges validation errors: when err is a 422 or nil, the extra field errors join it into
+// one 422 that lists every field; any other error (400, 413, 415...) is returned unchanged.
+func Join(err error, extra []fault.FieldError) error {
+	var fe *fault.Error
+	if err != nil && (!errors.As(err, &fe) || fe.Kind != fault.Invalid) {
+		return err
+	}
+	if len(extra) == 0 {
+		return err
+	}
+	var fields []fault.FieldError
+	if fe != nil {
+		fields = fe.Fields
+	}
+	fields = append(slices.Clone(fields), extra...)
+	slices.SortStableFunc(fields, func(a, b fault.FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return fault.Validation(fields...)
 }

@@ -110,6 +110,10 @@ func isObject(t reflect.Type) bool {
 		!p.Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
 }
 
+// RulesOf reads the validation tags of a struct field (for types that are not decoded by a
+// Decoder but share its rules, such as translatable model fields).
+func RulesOf(owner reflect.Type, sf reflect.StructField) Rules { return parseRules(owner, sf) }
+
 func parseRules(owner reflect.Type, sf reflect.StructField) Rules {
 	tag := sf.Tag
 	where := owner.Name() + "." + sf.Name

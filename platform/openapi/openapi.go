@@ -37,6 +37,9 @@ type Operation struct {
 	Request any
 	// Response is a value of the success body type; nil for an empty body.
 	Response any
+	// RequestSchema and ResponseSchema, when set, describe bodies whose shape is known only at
+	// run time (translations of a model's tagged fields); they take precedence.
+	RequestSchema, ResponseSchema *openapi3.Schema
 	// Status is the success status (200 when zero).
 	Status int
 	Query  []Param
@@ -93,8 +96,7 @@ func (b *Builder) Add(op Operation) {
 		o.Tags = []string{op.Tag}
 	}
 	for _, m := range ginParams().FindAllStringSubmatch(op.Path, -1) {
-		o.AddParameter(openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewInt64Schema().WithMin(1)).
-			WithDescription("A positive integer id; anything else answers 404."))
+		o.AddParameter(pathParam(m[1]))
 	}
 	for _, q := range op.Query {
 		o.AddParameter(openapi3.NewQueryParameter(q.Name).WithDescription(q.Description).WithSchema(paramSchema(q)))
@@ -102,10 +104,13 @@ func (b *Builder) Add(op Operation) {
 	for name, desc := range op.RequestHeaders {
 		o.AddParameter(&openapi3.Parameter{In: "header", Name: name, Description: desc, Schema: openapi3.NewStringSchema().NewRef()})
 	}
-	if op.Request != nil {
-		body := openapi3.NewRequestBody().WithRequired(true).
-			WithJSONSchemaRef(b.schemaRef(reflect.TypeOf(op.Request), true))
-		o.RequestBody = &openapi3.RequestBodyRef{Value: body}
+	switch {
+	case op.RequestSchema != nil:
+		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
+			WithJSONSchema(op.RequestSchema)}
+	case op.Request != nil:
+		o.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).
+			WithJSONSchemaRef(b.schemaRef(reflect.TypeOf(op.Request), true))}
 	}
 	b.addResponses(o, op)
 	b.addSecurity(o, op)
@@ -118,7 +123,10 @@ func (b *Builder) addResponses(o *openapi3.Operation, op Operation) {
 		status = http.StatusOK
 	}
 	ok := openapi3.NewResponse().WithDescription(http.StatusText(status))
-	if op.Response != nil {
+	switch {
+	case op.ResponseSchema != nil:
+		ok.WithJSONSchema(op.ResponseSchema)
+	case op.Response != nil:
 		ok.WithJSONSchemaRef(b.schemaRef(reflect.TypeOf(op.Response), false))
 	}
 	if len(op.Headers) > 0 {
@@ -133,7 +141,7 @@ func (b *Builder) addResponses(o *openapi3.Operation, op Operation) {
 	o.Responses.Delete("default")
 	o.Responses.Set(strconv.Itoa(status), &openapi3.ResponseRef{Value: ok})
 	errs := append([]int{http.StatusInternalServerError}, op.Errors...)
-	if op.Request != nil {
+	if op.Request != nil || op.RequestSchema != nil {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
 			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 	}
@@ -169,6 +177,15 @@ func (b *Builder) Document() *openapi3.T {
 
 // JSON renders the document.
 func (b *Builder) JSON() ([]byte, error) { return json.Marshal(b.Document()) }
+
+// pathParam documents a path parameter: ids are positive integers, anything else a string.
+func pathParam(name string) *openapi3.Parameter {
+	if name == "id" || strings.HasSuffix(name, "_id") {
+		return openapi3.NewPathParameter(name).WithSchema(openapi3.NewInt64Schema().WithMin(1)).
+			WithDescription("A positive integer id; anything else answers 404.")
+	}
+	return openapi3.NewPathParameter(name).WithSchema(openapi3.NewStringSchema())
+}
 
 func operationID(method, path string) string {
 	var parts []string

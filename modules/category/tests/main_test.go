@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { pg.Main(m) }
 func newAPI(t *testing.T) *apitest.API {
 	t.Helper()
 	return apitest.New(t, pg.New(t), func(d *app.Deps) []app.Module {
-		return []app.Module{category.NewHandler(category.NewService(d.DB.Gorm), d.Lists)}
+		return []app.Module{category.NewHandler(category.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n)}
 	})
 }
 
