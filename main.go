@@ -14,6 +14,7 @@ import (
 
 	"github.com/erp-foundation/erp/db"
 	"github.com/erp-foundation/erp/modules/category"
+	"github.com/erp-foundation/erp/modules/product"
 	"github.com/erp-foundation/erp/platform/app"
 )
 
@@ -45,7 +46,9 @@ func wiring() app.Wiring {
 
 func modules(d *app.Deps) ([]app.Module, error) {
 	categories := category.NewService(d.DB.Gorm, d.I18n)
+	products := product.NewService(d.DB.Gorm, d.I18n)
 	return []app.Module{
 		category.NewHandler(categories, d.Lists, d.I18n),
+		product.NewHandler(products, d.Lists, d.I18n),
 	}, nil
 }

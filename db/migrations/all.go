@@ -14,5 +14,6 @@ func All() []*gormigrate.Migration {
 		categoryCreate(),
 		platformI18nText(),
 		categoryTranslations(),
+		productCreate(),
 	}
 }

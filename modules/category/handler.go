@@ -67,12 +67,8 @@ func (h *Handler) get(c *gin.Context) {
 func (h *Handler) list(c *gin.Context) {
 	q := c.Request.URL.Query()
 	page, err := h.lists.Parse(q, ListSpec())
-	if err != nil {
-		httperr.Abort(c, err)
-		return
-	}
-	filter, err := ParseFilter(q)
-	if err != nil {
+	filter, ferr := ParseFilter(q)
+	if err = listing.JoinErrors(err, ferr); err != nil {
 		httperr.Abort(c, err)
 		return
 	}

@@ -5,6 +5,7 @@
 package listing
 
 import (
+	"errors"
 	"net/url"
 	"slices"
 	"strconv"
@@ -209,4 +210,24 @@ func QueryParams(spec Spec) []openapi.Param {
 		{Name: "sort", Description: "Comma-separated fields, - for descending: " + fieldNames(spec) + ". Ties are broken by id."},
 		{Name: "include_total", Type: "boolean", Description: "Also return the number of matching rows."},
 	}
+}
+
+// JoinErrors reports the paging and the filter problems of one query string together, as one
+// 400 listing every bad parameter. An error that is not a 400 is returned as is.
+func JoinErrors(errs ...error) error {
+	var fields []fault.FieldError
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var fe *fault.Error
+		if !errors.As(err, &fe) || fe.Kind != fault.BadRequest {
+			return err
+		}
+		fields = append(fields, fe.Fields...)
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return &fault.Error{Kind: fault.BadRequest, Detail: "The request has invalid query parameters.", Fields: fields}
 }

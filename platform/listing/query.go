@@ -13,15 +13,21 @@ func (p *Page) Apply(db *gorm.DB) *gorm.DB {
 		cond, args := p.keyset()
 		db = db.Where(cond, args...)
 	}
-	order := make([]string, len(p.Sort))
-	for i, k := range p.Sort {
-		order[i] = k.Field.Column + direction(k.Desc)
-	}
-	db = db.Order(strings.Join(order, ", ")).Limit(p.Limit + 1)
+	db = db.Order(p.OrderBy()).Limit(p.Limit + 1)
 	if p.Offset > 0 {
 		db = db.Offset(p.Offset)
 	}
 	return db
+}
+
+// OrderBy is the ORDER BY list of the page ("p.price DESC, p.id DESC"), for queries that must
+// repeat it (an outer query around a paged subquery).
+func (p *Page) OrderBy() string {
+	order := make([]string, len(p.Sort))
+	for i, k := range p.Sort {
+		order[i] = k.Field.Column + direction(k.Desc)
+	}
+	return strings.Join(order, ", ")
 }
 
 func direction(desc bool) string {

@@ -1,0 +1,61 @@
+package product
+
+import (
+	"net/http"
+
+	"github.com/erp-foundation/erp/platform/httperr"
+	"github.com/erp-foundation/erp/platform/httpserver"
+	"github.com/erp-foundation/erp/platform/i18n"
+	"github.com/erp-foundation/erp/platform/listing"
+	"github.com/erp-foundation/erp/platform/openapi"
+)
+
+// Routes is the module's route table (paths relative to /api/v1).
+func (h *Handler) Routes() []httpserver.Route {
+	const tag = "products"
+	ifMatch := map[string]string{"If-Match": `Optimistic lock: "<version>" or *; a stale version answers 412.`}
+	etagHeader := map[string]string{"ETag": `"<version>"`}
+	lang := []openapi.Param{i18n.LangParam()}
+	routes := []httpserver.Route{
+		{Handler: h.create, Operation: openapi.Operation{
+			Method: http.MethodPost, Path: "/products", Tag: tag, Summary: "Create a product",
+			Description: "translations (other languages of name and description) are saved in the same transaction.",
+			Request:     CreateRequest{}, Response: Response{}, Status: http.StatusCreated, Query: lang,
+			Headers: map[string]string{"Location": "Path of the new product.", "ETag": `"<version>"`},
+			Errors:  []int{http.StatusConflict},
+		}},
+		{Handler: h.list, Operation: openapi.Operation{
+			Method: http.MethodGet, Path: "/products", Tag: tag, Summary: "List products",
+			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
+			Query: append(listing.QueryParams(ListSpec()),
+				openapi.Param{Name: "category_id", Type: "integer", Description: "Products of this category."},
+				openapi.Param{Name: "is_active", Type: "boolean", Description: "true or false; absent lists all."},
+				openapi.Param{Name: "q", Description: "Case-insensitive substring of sku or name (in the requested language too)."},
+				openapi.Param{Name: "min_price", Description: "Inclusive lower bound, a money amount."},
+				openapi.Param{Name: "max_price", Description: "Inclusive upper bound, a money amount."},
+				openapi.Param{Name: "attr.<key>", Description: "attributes.<key> equals the value (as a string, or the number or boolean it spells); keys combine with AND."},
+				i18n.LangParam()),
+		}},
+		{Handler: h.get, Operation: openapi.Operation{
+			Method: http.MethodGet, Path: "/products/:id", Tag: tag, Summary: "Read a product",
+			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound}, Query: lang,
+		}},
+		{Handler: h.update, Operation: openapi.Operation{
+			Method: http.MethodPatch, Path: "/products/:id", Tag: tag, Summary: "Change a product (partial)",
+			Description: "Only the fields present change; false, 0 and \"\" are values; null clears an optional field; attributes are replaced whole; {} changes nothing.",
+			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch, Query: lang,
+			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
+		}},
+		{Handler: h.remove, Operation: openapi.Operation{
+			Method: http.MethodDelete, Path: "/products/:id", Tag: tag, Summary: "Delete a product",
+			RequestHeaders: ifMatch, Status: http.StatusNoContent,
+			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
+		}},
+	}
+	return append(routes, h.tr.Routes(h.svc.db, i18n.Resource{
+		Path: "/products", Table: "products", Model: Product{}, NotFound: ErrNotFound, Tag: tag,
+	})...)
+}
+
+// Constraints describes the module's constraints for the error middleware.
+func (h *Handler) Constraints() []httperr.Constraint { return Constraints() }
