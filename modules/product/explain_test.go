@@ -77,8 +77,8 @@ func explain(t *testing.T, gdb *gorm.DB, q *gorm.DB) string {
 	t.Helper()
 	var sink []row
 	stmt := q.Session(&gorm.Session{DryRun: true}).Scan(&sink).Statement
-	sql := gdb.Dialector.Explain(stmt.SQL.String(), stmt.Vars...)
+	sql := gdb.Explain(stmt.SQL.String(), stmt.Vars...)
 	var lines []string
-	require.NoError(t, gdb.Raw("EXPLAIN " + sql).Scan(&lines).Error)
+	require.NoError(t, gdb.Raw("EXPLAIN "+sql).Scan(&lines).Error)
 	return strings.Join(lines, "\n")
 }
