@@ -11,7 +11,7 @@ GOLANGCI_VERSION := v2.15.0
 GOVULN_VERSION   := v1.9.0
 export GIN_MODE ?= test
 
-.PHONY: help build run db-start db-stop test test-short test-integration lint vet fmt tidy-check vuln migrate compose-up compose-down clean
+.PHONY: help bench build run db-start db-stop test test-short test-integration lint vet fmt tidy-check vuln migrate compose-up compose-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ tidy-check: ## Fail when go.mod or go.sum are not tidy
 
 vuln: ## Known vulnerabilities in dependencies (govulncheck)
 	go run golang.org/x/vuln/cmd/govulncheck@$(GOVULN_VERSION) ./...
+
+bench: ## Load 100,000 products, measure the service against its pgbench ceiling (modules/product/bench)
+	modules/product/bench/run.sh
 
 migrate: build ## Apply pending migrations to database.url
 	./$(BIN) migrate up

@@ -85,7 +85,7 @@ func (h *Handler) list(c *gin.Context) {
 		return toResponse(cat, lang)
 	})
 	i18n.SetHeaders(c, h.tr.ResponseLanguage(filter.Lang, langs))
-	c.JSON(http.StatusOK, out)
+	rest.JSON(c, http.StatusOK, out)
 }
 
 func (h *Handler) update(c *gin.Context) {

@@ -75,8 +75,8 @@ func TestListQueriesUseIndexesOnTheBenchmarkSet(t *testing.T) {
 // explain runs EXPLAIN on the statement q would send.
 func explain(t *testing.T, gdb *gorm.DB, q *gorm.DB) string {
 	t.Helper()
-	var sink []row
-	stmt := q.Session(&gorm.Session{DryRun: true}).Scan(&sink).Statement
+	var sink []Product
+	stmt := q.Session(&gorm.Session{DryRun: true}).Find(&sink).Statement
 	sql := gdb.Explain(stmt.SQL.String(), stmt.Vars...)
 	var lines []string
 	require.NoError(t, gdb.Raw("EXPLAIN "+sql).Scan(&lines).Error)

@@ -94,7 +94,7 @@ func (h *Handler) list(c *gin.Context) {
 		return r
 	})
 	i18n.SetHeaders(c, h.tr.ResponseLanguage(filter.Lang, langs))
-	c.JSON(http.StatusOK, out)
+	rest.JSON(c, http.StatusOK, out)
 }
 
 func (h *Handler) update(c *gin.Context) {

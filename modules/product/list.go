@@ -109,8 +109,8 @@ func ParseFilter(q url.Values) (Filter, error) {
 // the page asks for the total).
 func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Product, int64, error) {
 	db := tx.Conn(ctx, s.db)
-	var rows []row
-	if err := s.listQuery(db, f, p).Scan(&rows).Error; err != nil {
+	rows, err := query(s.listQuery(db, f, p))
+	if err != nil {
 		return nil, 0, err
 	}
 	var total int64
@@ -119,7 +119,7 @@ func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Produc
 			return nil, 0, err
 		}
 	}
-	return products(rows), total, nil
+	return rows, total, nil
 }
 
 // listQuery selects one page: the page's rows are chosen first (filters, keyset, order, limit,

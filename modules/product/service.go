@@ -12,8 +12,9 @@ import (
 	"github.com/erp-foundation/erp/platform/tx"
 )
 
-// Service implements the product use cases. Every method owns its transaction, and every
-// read or write returns the product with its category from a single statement.
+// Service implements the product use cases. Every read or write is a single statement that
+// returns the product with its category: outside a caller's transaction it commits on its own
+// before the method returns (tx.Conn joins a caller's transaction when there is one).
 type Service struct {
 	db *gorm.DB
 	tr *i18n.Translator
@@ -29,35 +30,28 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*Product, error
 	if in.IsActive.Set {
 		isActive = in.IsActive.Value
 	}
-	var out []row
-	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
-		return tx.Conn(ctx, s.db).Raw(`WITH p AS (
-				INSERT INTO products (sku, name, description, price, is_active, category_id, attributes, translations)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
-			)`+selectProducts+"p "+joinCategory,
-			in.SKU, in.Name, in.Description.Ptr(), in.Price, isActive, in.CategoryID.Ptr(),
-			in.Attributes.Value, i18n.Build(in.Translations),
-		).Scan(&out).Error
-	})
+	out, err := query(tx.Conn(ctx, s.db).Raw(`WITH p AS (
+			INSERT INTO products (sku, name, description, price, is_active, category_id, attributes, translations)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
+		)`+selectProducts+"p "+joinCategory,
+		in.SKU, in.Name, in.Description.Ptr(), in.Price, isActive, in.CategoryID.Ptr(),
+		in.Attributes.Value, i18n.Build(in.Translations)))
 	if err != nil {
 		return nil, err
 	}
-	p := out[0].product()
-	return &p, nil
+	return &out[0], nil
 }
 
 // Get returns the product with id and its category, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (*Product, error) {
-	var out []row
-	err := tx.Conn(ctx, s.db).Raw(selectProducts+"products p "+joinCategory+" WHERE p.id = ?", id).Scan(&out).Error
+	out, err := query(tx.Conn(ctx, s.db).Raw(selectProducts+"products p "+joinCategory+" WHERE p.id = ?", id))
 	if err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, ErrNotFound
 	}
-	p := out[0].product()
-	return &p, nil
+	return &out[0], nil
 }
 
 // Update applies the fields present in patch in one UPDATE that also checks If-Match, so of
@@ -65,39 +59,31 @@ func (s *Service) Get(ctx context.Context, id int64) (*Product, error) {
 // nothing (no version bump) but still honours If-Match. Returns ErrNotFound or a 412.
 func (s *Service) Update(ctx context.Context, id int64, patch UpdateRequest, cond *etag.Match) (*Product, error) {
 	sets, args := patchColumns(patch)
-	var p *Product
-	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
-		if len(sets) == 0 {
-			found, err := s.Get(ctx, id)
-			if err != nil {
-				return err
-			}
-			if !cond.Allows(found.Version) {
-				return etag.Stale()
-			}
-			p = found
-			return nil
-		}
-		where := " WHERE id = ?"
-		args := append(args, id)
-		if cond.Restricts() {
-			where += " AND version IN ?"
-			args = append(args, cond.Versions)
-		}
-		var out []row
-		err := tx.Conn(ctx, s.db).Raw("WITH p AS (UPDATE products SET "+strings.Join(sets, ", ")+where+
-			" RETURNING *)"+selectProducts+"p "+joinCategory, args...).Scan(&out).Error
+	if len(sets) == 0 {
+		found, err := s.Get(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if len(out) == 0 {
-			return s.missingOrStale(ctx, id)
+		if !cond.Allows(found.Version) {
+			return nil, etag.Stale()
 		}
-		updated := out[0].product()
-		p = &updated
-		return nil
-	})
-	return p, err
+		return found, nil
+	}
+	where := " WHERE id = ?"
+	args = append(args, id)
+	if cond.Restricts() {
+		where += " AND version IN ?"
+		args = append(args, cond.Versions)
+	}
+	out, err := query(tx.Conn(ctx, s.db).Raw("WITH p AS (UPDATE products SET "+strings.Join(sets, ", ")+where+
+		" RETURNING *)"+selectProducts+"p "+joinCategory, args...))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, s.missingOrStale(ctx, id)
+	}
+	return &out[0], nil
 }
 
 // patchColumns maps the fields present in a PATCH body to SET clauses, in a fixed order.
@@ -122,20 +108,18 @@ func patchColumns(p UpdateRequest) ([]string, []any) {
 
 // Delete removes a product. Returns ErrNotFound, or a 412 for a stale If-Match.
 func (s *Service) Delete(ctx context.Context, id int64, cond *etag.Match) error {
-	return tx.Run(ctx, s.db, func(ctx context.Context) error {
-		q := tx.Conn(ctx, s.db).Where("id = ?", id)
-		if cond.Restricts() {
-			q = q.Where("version IN ?", cond.Versions)
-		}
-		res := q.Delete(&Product{})
-		if res.Error != nil {
-			return fault.StillReferenced(res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return s.missingOrStale(ctx, id)
-		}
-		return nil
-	})
+	q := tx.Conn(ctx, s.db).Where("id = ?", id)
+	if cond.Restricts() {
+		q = q.Where("version IN ?", cond.Versions)
+	}
+	res := q.Delete(&Product{})
+	if res.Error != nil {
+		return fault.StillReferenced(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return s.missingOrStale(ctx, id)
+	}
+	return nil
 }
 
 // missingOrStale explains why a guarded statement touched no row.

@@ -52,6 +52,13 @@ func serveCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if cfg.HTTP.PprofAddr != "" {
+				go func() {
+					if err := httpserver.ServePprof(ctx, cfg.HTTP.PprofAddr, log); err != nil {
+						log.Error("pprof server stopped", "error", err.Error())
+					}
+				}()
+			}
 			if cfg.Pagination.CursorSecret == "" {
 				log.Info("pagination.cursor_secret is empty: list cursors are signed with a per-process key")
 			}

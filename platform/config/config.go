@@ -34,6 +34,7 @@ type HTTP struct {
 	IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
 	MaxBodyBytes      int64         `mapstructure:"max_body_bytes"`
+	PprofAddr         string        `mapstructure:"pprof_addr"`
 }
 
 // Database configures the PostgreSQL connection pool.

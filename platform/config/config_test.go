@@ -28,6 +28,7 @@ var overrides = map[string][2]string{
 	"http.idle_timeout":           {"3m", "3m0s"},
 	"http.shutdown_timeout":       {"9s", "9s"},
 	"http.max_body_bytes":         {"2048", "2048"},
+	"http.pprof_addr":             {"127.0.0.1:6060", "127.0.0.1:6060"},
 	"database.url":                {"postgres://app:s3cret@db.example:6432/erp", "postgres://app:xxxxx@db.example:6432/erp"},
 	"database.pool_size":          {"7", "7"},
 	"database.max_overflow":       {"3", "3"},

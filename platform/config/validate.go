@@ -47,6 +47,10 @@ func validate(c *Config) []problem {
 	positive("http.write_timeout", c.HTTP.WriteTimeout)
 	positive("http.idle_timeout", c.HTTP.IdleTimeout)
 	positive("http.shutdown_timeout", c.HTTP.ShutdownTimeout)
+	if c.HTTP.PprofAddr != "" {
+		_, _, err := net.SplitHostPort(c.HTTP.PprofAddr)
+		add(err == nil, "http.pprof_addr", "must be host:port or empty, got %q", c.HTTP.PprofAddr)
+	}
 	add(c.HTTP.MaxBodyBytes >= 1024, "http.max_body_bytes", "must be at least 1024, got %d", c.HTTP.MaxBodyBytes)
 
 	d := c.Database

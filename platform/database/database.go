@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -27,9 +28,10 @@ var ErrPoolTimeout = errors.New("database: timed out waiting for a connection")
 // DB is the service's database handle: GORM for modules, and the pgx pool beneath it for
 // health checks and statistics. Create it with Open and release it with Close.
 type DB struct {
-	Gorm *gorm.DB
-	Pool *pgxpool.Pool
-	sql  *sql.DB
+	Gorm       *gorm.DB
+	Pool       *pgxpool.Pool
+	sql        *sql.DB
+	statements *statementCounter
 }
 
 // Options are the inputs of Open.
@@ -45,7 +47,8 @@ type Options struct {
 // Open builds the pool, checks that the server answers within the connect timeout and returns
 // the handle. The error never contains the password.
 func Open(ctx context.Context, opts Options) (*DB, error) {
-	poolCfg, err := poolConfig(opts)
+	statements := &statementCounter{}
+	poolCfg, err := poolConfig(opts, statements)
 	if err != nil {
 		return nil, err
 	}
@@ -76,10 +79,10 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database: gorm: %w", err)
 	}
-	return &DB{Gorm: gdb, Pool: pool, sql: sqlDB}, nil
+	return &DB{Gorm: gdb, Pool: pool, sql: sqlDB, statements: statements}, nil
 }
 
-func poolConfig(opts Options) (*pgxpool.Config, error) {
+func poolConfig(opts Options, statements *statementCounter) (*pgxpool.Config, error) {
 	c := opts.Config
 	cfg, err := pgxpool.ParseConfig(c.URL)
 	if err != nil {
@@ -99,7 +102,10 @@ func poolConfig(opts Options) (*pgxpool.Config, error) {
 	cfg.HealthCheckPeriod = min(c.ConnMaxIdleTime, time.Minute)
 	cfg.ConnConfig.ConnectTimeout = c.ConnectTimeout
 	cfg.ConnConfig.DefaultQueryExecMode = mode
-	cfg.ConnConfig.Tracer = opts.Tracer
+	cfg.ConnConfig.Tracer = statements
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = multitracer.New(statements, opts.Tracer)
+	}
 	params := cfg.ConnConfig.RuntimeParams
 	if c.StatementTimeout > 0 {
 		params["statement_timeout"] = strconv.FormatInt(c.StatementTimeout.Milliseconds(), 10)

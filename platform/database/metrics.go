@@ -12,6 +12,8 @@ type PoolStats struct {
 	Max       int32   `json:"max"`
 	WaitCount int64   `json:"wait_count"`
 	WaitMS    float64 `json:"wait_ms"`
+	// Statements counts every statement sent since start.
+	Statements int64 `json:"statements"`
 }
 
 // Stats returns the pool's current numbers.
@@ -24,6 +26,8 @@ func (d *DB) Stats() PoolStats {
 		Max:       s.MaxConns(),
 		WaitCount: s.EmptyAcquireCount(),
 		WaitMS:    float64(s.EmptyAcquireWaitTime().Microseconds()) / 1000,
+
+		Statements: d.statements.n.Load(),
 	}
 }
 
@@ -45,6 +49,7 @@ func (poolCollector) descs() []*prometheus.Desc {
 		poolDesc("waits_total", "Acquires that had to wait for a connection."),
 		poolDesc("wait_seconds_total", "Time spent waiting for a connection."),
 		poolDesc("canceled_acquires_total", "Acquires abandoned before a connection was free (timeouts)."),
+		prometheus.NewDesc("erp_db_statements_total", "Statements sent to the database (BEGIN and COMMIT included).", nil, nil),
 	}
 }
 
@@ -64,4 +69,5 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(d[4], prometheus.CounterValue, float64(s.EmptyAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(d[5], prometheus.CounterValue, s.EmptyAcquireWaitTime().Seconds())
 	ch <- prometheus.MustNewConstMetric(d[6], prometheus.CounterValue, float64(s.CanceledAcquireCount()))
+	ch <- prometheus.MustNewConstMetric(d[7], prometheus.CounterValue, float64(c.db.statements.n.Load()))
 }

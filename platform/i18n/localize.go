@@ -18,8 +18,8 @@ func (t *Translator) Localize(model any, lang string) string {
 	if info.translations < 0 {
 		return t.def
 	}
-	tr, _ := v.Field(info.translations).Interface().(Translations)
-	text := tr[lang]
+	tr, _ := v.Field(info.translations).Addr().Interface().(*Translations)
+	text := tr.Lang(lang)
 	used := false
 	for _, f := range info.fields {
 		s, ok := text[f.Name]

@@ -98,7 +98,7 @@ func (h *routes) list(c *gin.Context) {
 		return
 	}
 	c.Header("ETag", etag.Of(v.Version))
-	c.JSON(http.StatusOK, v.Translations.Without(h.t.def))
+	rest.JSON(c, http.StatusOK, v.Translations.Without(h.t.def))
 }
 
 // language reads :lang: supported and not the default, else 422.
@@ -139,12 +139,12 @@ func (h *routes) put(c *gin.Context) {
 		httperr.Abort(c, err)
 		return
 	}
-	text := v.Translations[lang]
+	text := v.Translations.Lang(lang)
 	if text == nil {
 		text = map[string]string{}
 	}
 	c.Header("ETag", etag.Of(v.Version))
-	c.JSON(http.StatusOK, text)
+	rest.JSON(c, http.StatusOK, text)
 }
 
 func (h *routes) remove(c *gin.Context) {

@@ -8,49 +8,78 @@ import (
 	"slices"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/erp-foundation/erp/platform/fault"
 	"github.com/erp-foundation/erp/platform/input"
 )
 
-// Translations holds a row's non-default languages: language -> field -> text. It is stored as
-// JSONB ({"fr":{"name":"Outils"}}); a nil value is stored as {}.
-type Translations map[string]map[string]string
+// Translations holds a row's non-default languages: language -> field -> text, stored as JSONB
+// ({"fr":{"name":"Outils"}}); the empty value is stored as {}. A scanned value keeps the raw
+// document and decodes it on first use, so reads in the default language never pay for it.
+type Translations struct {
+	raw    []byte
+	byLang map[string]map[string]string
+	parsed bool
+}
+
+// NewTranslations wraps decoded translations (for writes and tests).
+func NewTranslations(byLang map[string]map[string]string) Translations {
+	return Translations{byLang: byLang, parsed: true}
+}
+
+// Lang returns one language's text (nil when the row has none).
+func (tr *Translations) Lang(lang string) map[string]string { return tr.All()[lang] }
+
+// All returns every language's text, decoding the stored document on first use (with
+// goccy/go-json: lists decode one document per row, and it is several times faster than
+// encoding/json there). A document that does not decode counts as no translations: the
+// CHECK constraint keeps it an object.
+func (tr *Translations) All() map[string]map[string]string {
+	if !tr.parsed {
+		tr.parsed = true
+		if len(tr.raw) > 0 {
+			_ = gojson.Unmarshal(tr.raw, &tr.byLang)
+		}
+	}
+	return tr.byLang
+}
 
 // Value implements driver.Valuer.
 func (tr Translations) Value() (driver.Value, error) {
-	if tr == nil {
+	if !tr.parsed {
+		if len(tr.raw) == 0 {
+			return "{}", nil
+		}
+		return string(tr.raw), nil
+	}
+	if tr.byLang == nil {
 		return "{}", nil
 	}
-	b, err := json.Marshal(tr)
+	b, err := json.Marshal(tr.byLang)
 	return string(b), err
 }
 
-// Scan implements sql.Scanner.
+// Scan implements sql.Scanner; it copies the document and defers decoding.
 func (tr *Translations) Scan(src any) error {
-	var raw []byte
 	switch v := src.(type) {
 	case nil:
 		*tr = Translations{}
-		return nil
 	case []byte:
-		raw = v
+		*tr = Translations{raw: append([]byte(nil), v...)}
 	case string:
-		raw = []byte(v)
+		*tr = Translations{raw: []byte(v)}
 	default:
 		return errors.New("i18n: translations must be scanned from JSON")
 	}
-	out := Translations{}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return err
-	}
-	*tr = out
 	return nil
 }
 
-// Without returns a copy without the default language (GET .../translations lists the others).
-func (tr Translations) Without(lang string) Translations {
-	out := Translations{}
-	for l, fields := range tr {
+// Without returns the languages other than lang that have text (GET .../translations lists the
+// non-default ones).
+func (tr *Translations) Without(lang string) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for l, fields := range tr.All() {
 		if l != lang && len(fields) > 0 {
 			out[l] = maps.Clone(fields)
 		}
@@ -112,13 +141,13 @@ func (t *Translator) CheckFields(model any, path string, fields map[string]json.
 // Build turns checked input into stored translations: languages lower-cased, nulls dropped,
 // languages without any text left out.
 func Build(in Input) Translations {
-	out := Translations{}
+	out := map[string]map[string]string{}
 	for lang, fields := range in {
 		if text := BuildFields(fields); len(text) > 0 {
 			out[strings.ToLower(lang)] = text
 		}
 	}
-	return out
+	return NewTranslations(out)
 }
 
 // BuildFields turns one checked language's input into stored text, dropping nulls.

@@ -89,8 +89,9 @@ func (a Amount) Decimal() decimal.Decimal { return a.d }
 // Equal compares two amounts by value.
 func (a Amount) Equal(b Amount) bool { return a.d.Equal(b.d) }
 
-// MarshalJSON writes "20.00".
-func (a Amount) MarshalJSON() ([]byte, error) { return []byte(`"` + a.String() + `"`), nil }
+// MarshalText writes 20.00, which JSON encoders quote: "20.00". (A text marshaler spares the
+// encoder the validation it applies to MarshalJSON output.)
+func (a Amount) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 // UnmarshalJSON accepts 19.99 or "19.99".
 func (a *Amount) UnmarshalJSON(b []byte) error {

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# make bench: loads 100,000 products in 100 categories, drives the running service with wrk at
+# concurrency 32 (GET by id, list of 50 in French with categories embedded, create), then runs
+# the same SQL through pgbench at the same concurrency for the database-only ceiling, and prints
+# requests/s, p50, p99, statements per request and each endpoint's fraction of its ceiling.
+#
+# Settings (environment): BENCH_DURATION (15s per run), BENCH_CONNECTIONS (32), BENCH_POOL
+# (the service's pool size, 16), BENCH_PROFILE=1 (save a CPU profile of the service per phase
+# in .devdb/bench/cpu-<phase>.pprof; read with go tool pprof), BENCH_DATABASE_URL (a server where the role may CREATE
+# DATABASE; default: a throwaway cluster from the installed PostgreSQL binaries in .devdb/bench).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+here=modules/product/bench
+duration=${BENCH_DURATION:-15s}
+conns=${BENCH_CONNECTIONS:-32}
+pool=${BENCH_POOL:-16}
+port=18080
+dir=.devdb/bench
+say() { echo "bench: $*" >&2; }
+
+need_tools() {
+  local missing=()
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  pgbench_bin >/dev/null 2>&1 || missing+=(postgresql-contrib)
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]} from Debian's packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+pgbench_bin() {
+  command -v pgbench 2>/dev/null || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n1 | grep .
+}
+
+start_cluster() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [[ -x $bin/initdb ]] || { say "set BENCH_DATABASE_URL or install PostgreSQL server binaries"; exit 1; }
+  local as=()
+  [[ $(id -u) != 0 ]] || as=(setpriv --reuid=postgres --regid=postgres --init-groups)
+  mkdir -p "$dir"
+  [[ ${#as[@]} == 0 ]] || chown -R postgres:postgres .devdb
+  [[ -s $dir/data/PG_VERSION ]] || "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 ||
+    "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -o \
+      "-p 55433 -k /tmp -c listen_addresses=localhost -c max_connections=300 -c shared_buffers=512MB" start >&2
+  cluster_bin=$bin
+  cluster_as=("${as[@]}")
+  admin_url="postgres://postgres@localhost:55433/postgres?sslmode=disable"
+}
+
+metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+
+# run_wrk NAME SCRIPT: one load phase; prints "rps p50 p99 stmts/req"
+run_wrk() {
+  local before after out requests
+  before=$(metric erp_db_statements_total)
+  if [[ -n ${BENCH_PROFILE:-} ]]; then
+    curl -s "http://127.0.0.1:6061/debug/pprof/profile?seconds=10" -o "$dir/cpu-$1.pprof" &
+  fi
+  out=$(BENCH_RUN=$run BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d"$duration" --latency -s "$here/$2" "http://127.0.0.1:$port")
+  after=$(metric erp_db_statements_total)
+  echo "$out" >"$dir/wrk-$1.txt"
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  local errors
+  errors=$(echo "$out" | awk '/Non-2xx or 3xx responses/ {print $NF}')
+  [[ -z $errors ]] || say "$1: $errors non-2xx responses (see $dir/wrk-$1.txt)"
+  echo "$out" | awk -v b="$before" -v a="$after" -v n="$requests" '
+    /Requests\/sec/ {rps=$2}
+    $1 == "50%" {p50=$2}
+    $1 == "99%" {p99=$2}
+    END {printf "%s %s %s %.2f\n", rps, p50, p99, (a-b)/n}'
+}
+
+# run_pgbench SCRIPT: the database-only ceiling of the same SQL; prints tps
+run_pgbench() {
+  "$(pgbench_bin)" -n -M prepared -c "$conns" -j 2 -T "${duration%s}" -D first_category="$first_category" \
+    -f "$here/$1" "$bench_url" 2>&1 | tee "$dir/pgbench-$1.txt" | awk '/^tps = / {print $3}'
+}
+
+need_tools
+mkdir -p "$dir"
+cluster_bin=""
+cluster_as=()
+stop_cluster() {
+  [[ -z $cluster_bin ]] || "${cluster_as[@]}" "$cluster_bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+}
+admin_url=${BENCH_DATABASE_URL:-}
+[[ -n $admin_url ]] || start_cluster
+bench_url=$(echo "$admin_url" | sed -E 's#/[^/?]*(\?|$)#/erp_bench\1#')
+run=$(date +%s)
+
+say "building bin/erp"
+go build -o bin/erp .
+psql -q "$admin_url" -c "DROP DATABASE IF EXISTS erp_bench WITH (FORCE)" -c "CREATE DATABASE erp_bench"
+ERP_DATABASE_URL=$bench_url ./bin/erp migrate up >/dev/null
+say "loading 100,000 products in 100 categories"
+start=$(date +%s.%N)
+psql -q -v ON_ERROR_STOP=1 "$bench_url" -f "$here/seed.sql"
+say "loaded in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s"
+first_category=$(psql -tA "$bench_url" -c "SELECT min(id) FROM categories")
+
+say "starting the service (pool $pool, log level warn)"
+ERP_ENV=production ERP_PAGINATION_CURSOR_SECRET=bench-cursor-secret-0123456789 ERP_DATABASE_URL=$bench_url \
+  ERP_HTTP_ADDR=127.0.0.1:$port ERP_HTTP_PPROF_ADDR=${BENCH_PROFILE:+127.0.0.1:6061} ERP_LOG_LEVEL=warn ERP_DATABASE_POOL_SIZE=$pool ERP_DATABASE_MAX_OVERFLOW=0 \
+  ./bin/erp serve >"$dir/service.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; kill $sampler 2>/dev/null || true; stop_cluster' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+(while kill -0 $pid 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$pid/status; sleep 0.2; done) >"$dir/rss.txt" &
+sampler=$!
+
+say "warming up"
+BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d3s -s "$here/get.lua" "http://127.0.0.1:$port" >/dev/null
+BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d3s -s "$here/list.lua" "http://127.0.0.1:$port" >/dev/null
+
+declare -A result ceiling
+for phase in get list create; do
+  say "wrk: $phase for $duration at concurrency $conns"
+  result[$phase]=$(run_wrk $phase $phase.lua)
+done
+kill $sampler 2>/dev/null || true
+rss=$(sort -n "$dir/rss.txt" | tail -n1)
+kill $pid
+wait $pid 2>/dev/null || true
+
+for phase in get list create; do
+  say "pgbench: $phase.sql for $duration at $conns clients"
+  ceiling[$phase]=$(run_pgbench $phase.sql)
+done
+
+echo
+echo "make bench: $(nproc) cores, concurrency $conns, $duration per run, service pool $pool; wrk, the service and PostgreSQL share the cores"
+printf "%-32s %10s %9s %9s %10s %12s %9s\n" endpoint "req/s" p50 p99 "stmts/req" "pgbench tps" fraction
+for phase in get list create; do
+  read -r rps p50 p99 spr <<<"${result[$phase]}"
+  label=$(case $phase in get) echo "GET /products/{id}" ;; list) echo "GET /products?limit=50&lang=fr" ;; create) echo "POST /products" ;; esac)
+  printf "%-32s %10.0f %9s %9s %10s %12.0f %9.2f\n" "$label" "$rps" "$p50" "$p99" "$spr" "${ceiling[$phase]}" \
+    "$(echo "$rps / ${ceiling[$phase]}" | bc -l)"
+done
+echo "service peak RSS under load: $((rss / 1024)) MB"
