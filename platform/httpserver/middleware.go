@@ -21,6 +21,9 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			level = slog.LevelDebug
 		}
 		ctx := c.Request.Context()
+		if !log.Enabled(ctx, level) {
+			return
+		}
 		log.Log(ctx, level, "request",
 			"method", c.Request.Method,
 			"route", routeLabel(c),
