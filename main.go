@@ -15,7 +15,9 @@ import (
 	"github.com/erp-foundation/erp/db"
 	"github.com/erp-foundation/erp/modules/category"
 	"github.com/erp-foundation/erp/modules/product"
+	"github.com/erp-foundation/erp/modules/user"
 	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/auth"
 )
 
 // defaultConfig is config.yaml, built into the binary as the list of keys and their defaults.
@@ -33,22 +35,34 @@ func main() {
 	os.Exit(code)
 }
 
-// wiring lists the service's parts. A new module adds one line to modules.
+// wiring lists the service's parts.
 func wiring() app.Wiring {
 	return app.Wiring{
 		Name:          "erp",
 		Version:       version,
 		DefaultConfig: defaultConfig,
 		NewMigrator:   func(g *gorm.DB) app.Migrator { return db.NewMigrator(g) },
-		Modules:       modules,
+		Assemble:      assemble,
+		Commands:      user.Commands,
 	}
 }
 
-func modules(d *app.Deps) ([]app.Module, error) {
+// assemble builds every module from the shared dependencies. A new module adds its line here.
+func assemble(d *app.Deps) (*app.Assembly, error) {
+	cfg := d.Config
+	tokens := auth.NewTokens(cfg.Auth)
+	directory := user.NewDirectory(d.DB.Pool, d.Logger)
+	users := user.NewService(d.DB.Gorm, cfg.Auth.BcryptCost, directory)
 	categories := category.NewService(d.DB.Gorm, d.I18n)
 	products := product.NewService(d.DB.Gorm, d.I18n)
-	return []app.Module{
-		category.NewHandler(categories, d.Lists, d.I18n),
-		product.NewHandler(products, d.Lists, d.I18n),
+	return &app.Assembly{
+		Modules: []app.Module{
+			user.NewHandler(users, d.Lists, tokens, auth.NewFailureLimiter(cfg.Auth.LoginFailuresPerMinute)),
+			category.NewHandler(categories, d.Lists, d.I18n),
+			product.NewHandler(products, d.Lists, d.I18n),
+		},
+		Guard:      auth.NewGuard(tokens, directory).Require,
+		Startup:    []app.Task{users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
+		Background: []app.Task{directory.Listen},
 	}, nil
 }

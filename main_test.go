@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/erp-foundation/erp/db"
+	"github.com/erp-foundation/erp/modules/user"
 	"github.com/erp-foundation/erp/platform/apitest"
 	"github.com/erp-foundation/erp/platform/app"
 	"github.com/erp-foundation/erp/platform/dbtest"
@@ -30,8 +31,9 @@ func TestMain(m *testing.M) { pg.Main(m) }
 func TestEveryRouteIsDocumented(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
-	srv, err := app.NewServer(wiring(), apitest.Config(d.URL), d.DB, logging.Discard())
+	svc, err := app.Assemble(wiring(), apitest.Config(d.URL), d.DB, logging.Discard())
 	require.NoError(t, err)
+	srv := svc.HTTP
 
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi.json", nil))
@@ -74,12 +76,13 @@ func TestConfigPrintReportsEnvironmentOverrides(t *testing.T) {
 func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
-	api := apitest.New(t, d, func(deps *app.Deps) []app.Module {
-		mods, err := modules(deps)
+	api := apitest.New(t, d, func(deps *app.Deps) *app.Assembly {
+		asm, err := assemble(deps)
 		require.NoError(t, err)
-		return mods
+		return asm
 	})
 	require.Equal(t, http.StatusOK, api.Do(http.MethodGet, "/readyz", nil).Status)
+	token := adminToken(t, api)
 
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, otherDatabase(t, d.URL, "postgres"))
@@ -95,12 +98,18 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 		{http.MethodGet, "/api/v1/categories"},
 		{http.MethodGet, "/api/v1/categories/1"},
 		{http.MethodPost, "/api/v1/categories"},
+		{http.MethodPost, "/api/v1/auth/token"},
 	} {
 		var body any
-		if probe.method == http.MethodPost {
-			body = map[string]any{"code": "x", "name": "X"}
+		switch probe.path {
+		case "/api/v1/categories":
+			if probe.method == http.MethodPost {
+				body = map[string]any{"code": "x", "name": "X"}
+			}
+		case "/api/v1/auth/token":
+			body = map[string]any{"email": "admin@example.com", "password": adminPassword}
 		}
-		res := api.Do(probe.method, probe.path, body)
+		res := api.Do(probe.method, probe.path, body, "Authorization", "Bearer "+token)
 		assert.Equal(t, http.StatusServiceUnavailable, res.Status, "%s %s: %s", probe.method, probe.path, res.Body)
 		assert.Equal(t, "unavailable", res.Problem().Code)
 	}
@@ -108,7 +117,8 @@ func TestDatabaseOutageAnswers503AndRecovers(t *testing.T) {
 	_, err = admin.Exec(ctx, "ALTER DATABASE "+d.Name+" ALLOW_CONNECTIONS true")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, api.Do(http.MethodGet, "/readyz", nil).Status)
-	assert.Equal(t, http.StatusCreated, api.Do(http.MethodPost, "/api/v1/categories", map[string]any{"code": "x", "name": "X"}).Status)
+	assert.Equal(t, http.StatusCreated, api.Do(http.MethodPost, "/api/v1/categories", map[string]any{"code": "x", "name": "X"},
+		"Authorization", "Bearer "+token).Status)
 }
 
 func otherDatabase(t *testing.T, raw, name string) string {
@@ -117,4 +127,25 @@ func otherDatabase(t *testing.T, raw, name string) string {
 	require.NoError(t, err)
 	u.Path = "/" + name
 	return u.String()
+}
+
+const adminPassword = "correct horse battery staple"
+
+// adminToken creates the first admin directly through the users service (as the create-admin
+// command does) and signs in through the API.
+func adminToken(t *testing.T, api *apitest.API) string {
+	t.Helper()
+	svc := user.NewService(api.DB.Gorm, 4, user.NewDirectory(api.DB.Pool, logging.Discard()))
+	_, err := svc.CreateAdmin(context.Background(), "admin@example.com", "Admin", adminPassword)
+	require.NoError(t, err)
+	return login(t, api, "admin@example.com", adminPassword)
+}
+
+func login(t *testing.T, api *apitest.API, email, password string) string {
+	t.Helper()
+	res := api.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": email, "password": password})
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	var tok user.TokenResponse
+	res.JSON(&tok)
+	return tok.AccessToken
 }

@@ -15,5 +15,6 @@ func All() []*gormigrate.Migration {
 		platformI18nText(),
 		categoryTranslations(),
 		productCreate(),
+		userCreate(),
 	}
 }

@@ -3,6 +3,7 @@ package category
 import (
 	"net/http"
 
+	"github.com/erp-foundation/erp/platform/auth"
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
 	"github.com/erp-foundation/erp/platform/i18n"
@@ -18,13 +19,13 @@ func (h *Handler) Routes() []httpserver.Route {
 	lang := []openapi.Param{i18n.LangParam()}
 	routes := []httpserver.Route{
 		{Handler: h.create, Operation: openapi.Operation{
-			Method: http.MethodPost, Path: "/categories", Tag: tag, Summary: "Create a category",
+			Method: http.MethodPost, Path: "/categories", Tag: tag, Roles: auth.Writers(), Summary: "Create a category",
 			Request: CreateRequest{}, Response: Response{}, Status: http.StatusCreated,
 			Headers: map[string]string{"Location": "Path of the new category.", "ETag": `"<version>"`},
 			Errors:  []int{http.StatusConflict}, Query: lang,
 		}},
 		{Handler: h.list, Operation: openapi.Operation{
-			Method: http.MethodGet, Path: "/categories", Tag: tag, Summary: "List categories",
+			Method: http.MethodGet, Path: "/categories", Tag: tag, Roles: auth.Readers(), Summary: "List categories",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
 				openapi.Param{Name: "parent_id", Description: "Children of this category; null lists root categories."},
@@ -32,17 +33,17 @@ func (h *Handler) Routes() []httpserver.Route {
 				i18n.LangParam()),
 		}},
 		{Handler: h.get, Operation: openapi.Operation{
-			Method: http.MethodGet, Path: "/categories/:id", Tag: tag, Summary: "Read a category",
+			Method: http.MethodGet, Path: "/categories/:id", Tag: tag, Roles: auth.Readers(), Summary: "Read a category",
 			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound}, Query: lang,
 		}},
 		{Handler: h.update, Operation: openapi.Operation{
-			Method: http.MethodPatch, Path: "/categories/:id", Tag: tag, Summary: "Change a category (partial)",
+			Method: http.MethodPatch, Path: "/categories/:id", Tag: tag, Roles: auth.Writers(), Summary: "Change a category (partial)",
 			Description: "Only the fields present change; null clears an optional field; {} changes nothing.",
 			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch, Query: lang,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
 		{Handler: h.remove, Operation: openapi.Operation{
-			Method: http.MethodDelete, Path: "/categories/:id", Tag: tag, Summary: "Delete a category",
+			Method: http.MethodDelete, Path: "/categories/:id", Tag: tag, Roles: auth.Writers(), Summary: "Delete a category",
 			Description:    "A category still used by products or child categories answers 409 naming the foreign key.",
 			RequestHeaders: ifMatch, Status: http.StatusNoContent,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
@@ -50,6 +51,7 @@ func (h *Handler) Routes() []httpserver.Route {
 	}
 	return append(routes, h.tr.Routes(h.svc.db, i18n.Resource{
 		Path: "/categories", Table: "categories", Model: Category{}, NotFound: ErrNotFound, Tag: tag,
+		ReadRoles: auth.Readers(), WriteRoles: auth.Writers(),
 	})...)
 }
 

@@ -3,6 +3,7 @@ package product
 import (
 	"net/http"
 
+	"github.com/erp-foundation/erp/platform/auth"
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
 	"github.com/erp-foundation/erp/platform/i18n"
@@ -18,14 +19,14 @@ func (h *Handler) Routes() []httpserver.Route {
 	lang := []openapi.Param{i18n.LangParam()}
 	routes := []httpserver.Route{
 		{Handler: h.create, Operation: openapi.Operation{
-			Method: http.MethodPost, Path: "/products", Tag: tag, Summary: "Create a product",
+			Method: http.MethodPost, Path: "/products", Tag: tag, Roles: auth.Writers(), Summary: "Create a product",
 			Description: "translations (other languages of name and description) are saved in the same transaction.",
 			Request:     CreateRequest{}, Response: Response{}, Status: http.StatusCreated, Query: lang,
 			Headers: map[string]string{"Location": "Path of the new product.", "ETag": `"<version>"`},
 			Errors:  []int{http.StatusConflict},
 		}},
 		{Handler: h.list, Operation: openapi.Operation{
-			Method: http.MethodGet, Path: "/products", Tag: tag, Summary: "List products",
+			Method: http.MethodGet, Path: "/products", Tag: tag, Roles: auth.Readers(), Summary: "List products",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
 				openapi.Param{Name: "category_id", Type: "integer", Description: "Products of this category."},
@@ -37,23 +38,24 @@ func (h *Handler) Routes() []httpserver.Route {
 				i18n.LangParam()),
 		}},
 		{Handler: h.get, Operation: openapi.Operation{
-			Method: http.MethodGet, Path: "/products/:id", Tag: tag, Summary: "Read a product",
+			Method: http.MethodGet, Path: "/products/:id", Tag: tag, Roles: auth.Readers(), Summary: "Read a product",
 			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound}, Query: lang,
 		}},
 		{Handler: h.update, Operation: openapi.Operation{
-			Method: http.MethodPatch, Path: "/products/:id", Tag: tag, Summary: "Change a product (partial)",
+			Method: http.MethodPatch, Path: "/products/:id", Tag: tag, Roles: auth.Writers(), Summary: "Change a product (partial)",
 			Description: "Only the fields present change; false, 0 and \"\" are values; null clears an optional field; attributes are replaced whole; {} changes nothing.",
 			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch, Query: lang,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
 		{Handler: h.remove, Operation: openapi.Operation{
-			Method: http.MethodDelete, Path: "/products/:id", Tag: tag, Summary: "Delete a product",
+			Method: http.MethodDelete, Path: "/products/:id", Tag: tag, Roles: auth.Writers(), Summary: "Delete a product",
 			RequestHeaders: ifMatch, Status: http.StatusNoContent,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
 		}},
 	}
 	return append(routes, h.tr.Routes(h.svc.db, i18n.Resource{
 		Path: "/products", Table: "products", Model: Product{}, NotFound: ErrNotFound, Tag: tag,
+		ReadRoles: auth.Readers(), WriteRoles: auth.Writers(),
 	})...)
 }
 

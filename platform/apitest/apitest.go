@@ -35,7 +35,11 @@ func Config(databaseURL string) *config.Config {
 			WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute, ShutdownTimeout: 5 * time.Second,
 			MaxBodyBytes: 1 << 20,
 		},
-		Database:   dbtest.TestPoolConfig(databaseURL),
+		Database: dbtest.TestPoolConfig(databaseURL),
+		Auth: config.Auth{
+			JWTSecret: "apitest-jwt-secret-0123456789abcdef", TokenTTL: time.Hour,
+			BcryptCost: 4, LoginFailuresPerMinute: 10,
+		},
 		Log:        config.Log{Level: "error", Format: "text"},
 		I18n:       config.I18n{DefaultLanguage: "en", SupportedLanguages: []string{"en", "fr", "de", "es"}},
 		Pagination: config.Pagination{CursorSecret: "apitest-cursor-secret"},
@@ -50,24 +54,25 @@ type API struct {
 	Deps    *app.Deps
 }
 
-// New builds the service from the modules that build(deps) returns, on database d.
-func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) []app.Module) *API {
+// New builds the service that build(deps) assembles, on database d. An assembly without a
+// Guard serves its routes without authentication (module tests); main's assembly has one.
+func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) *app.Assembly) *API {
 	tb.Helper()
 	cfg := Config(d.URL)
 	deps := &app.Deps{
 		Config: cfg, DB: d.DB, Logger: logging.Discard(),
 		Lists: listing.NewCodec(cfg.Pagination.CursorSecret), I18n: i18n.New(cfg.I18n), Metrics: prometheus.NewRegistry(),
 	}
-	modules := build(deps)
+	asm := build(deps)
 	var routes []httpserver.Route
 	var constraints [][]httperr.Constraint
-	for _, m := range modules {
+	for _, m := range asm.Modules {
 		routes = append(routes, m.Routes()...)
 		constraints = append(constraints, m.Constraints())
 	}
 	srv, err := httpserver.New(httpserver.Options{
 		Config: cfg.HTTP, Logger: deps.Logger, Errors: httperr.NewRegistry(constraints...),
-		Ready: d.Ping, Metrics: deps.Metrics, Routes: routes, Title: "test", Version: "test",
+		Ready: d.Ping, Metrics: deps.Metrics, Routes: routes, Guard: asm.Guard, Title: "test", Version: "test",
 	})
 	if err != nil {
 		tb.Fatalf("apitest: %v", err)

@@ -29,6 +29,22 @@ type Module interface {
 	Constraints() []httperr.Constraint
 }
 
+// Task is work tied to the service's lifetime: a startup step or a background loop.
+type Task func(ctx context.Context) error
+
+// Assembly is the service main.go assembles from the shared dependencies.
+type Assembly struct {
+	// Modules, in route-registration order.
+	Modules []Module
+	// Guard admits callers of routes that name roles. It is required: every /api/v1 route
+	// must then be either public or guarded.
+	Guard httpserver.Guard
+	// Startup tasks run once, in order, after migrations and before serving.
+	Startup []Task
+	// Background tasks run while the service serves (notification listeners, say).
+	Background []Task
+}
+
 // Migrator applies the schema migrations (db.Migrator).
 type Migrator interface {
 	Up(ctx context.Context) error
@@ -54,8 +70,8 @@ type Wiring struct {
 	DefaultConfig []byte
 	// NewMigrator returns the migrator for a database.
 	NewMigrator func(db *gorm.DB) Migrator
-	// Modules builds the feature modules, in route-registration order.
-	Modules func(d *Deps) ([]Module, error)
+	// Assemble builds the modules and what protects and runs them.
+	Assemble func(d *Deps) (*Assembly, error)
 	// Commands adds module commands (users create-admin, ...); env gives them configuration
 	// and a database on demand.
 	Commands func(env *Env) []*cobra.Command

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -48,7 +50,7 @@ func serveCommand(env *Env) *cobra.Command {
 					return err
 				}
 			}
-			srv, err := NewServer(*env.w, cfg, d, log)
+			svc, err := Assemble(*env.w, cfg, d, log)
 			if err != nil {
 				return err
 			}
@@ -62,16 +64,40 @@ func serveCommand(env *Env) *cobra.Command {
 			if cfg.Pagination.CursorSecret == "" {
 				log.Info("pagination.cursor_secret is empty: list cursors are signed with a per-process key")
 			}
-			return srv.Run(ctx)
+			return svc.Run(ctx)
 		},
 	}
 	cmd.Flags().BoolVar(&migrate, "migrate", false, "apply pending migrations before serving (safe with several instances)")
 	return cmd
 }
 
-// NewServer builds the HTTP server with every module of w on an open database. Tests use it to
-// run the real service in-process.
-func NewServer(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*httpserver.Server, error) {
+// Service is an assembled service: its HTTP server and the tasks around it.
+type Service struct {
+	HTTP     *httpserver.Server
+	Assembly *Assembly
+	log      *slog.Logger
+}
+
+// Run runs the startup tasks, starts the background tasks, and serves until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	for _, task := range s.Assembly.Startup {
+		if err := task(ctx); err != nil {
+			return err
+		}
+	}
+	for _, task := range s.Assembly.Background {
+		go func() {
+			if err := task(ctx); err != nil {
+				s.log.Error("background task stopped", "error", err.Error())
+			}
+		}()
+	}
+	return s.HTTP.Run(ctx)
+}
+
+// Assemble builds the service with every module of w on an open database. Tests use it to run
+// the real service in-process.
+func Assemble(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*Service, error) {
 	metrics := prometheus.NewRegistry()
 	for _, c := range []prometheus.Collector{
 		collectors.NewGoCollector(),
@@ -86,25 +112,33 @@ func NewServer(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (
 		Config: cfg, DB: d, Logger: log, Lists: listing.NewCodec(cfg.Pagination.CursorSecret),
 		I18n: i18n.New(cfg.I18n), Metrics: metrics,
 	}
-	modules, err := w.Modules(deps)
+	asm, err := w.Assemble(deps)
 	if err != nil {
 		return nil, err
 	}
+	if asm.Guard == nil {
+		return nil, errors.New("app: the assembly has no Guard; API routes would be unprotected")
+	}
 	var routes []httpserver.Route
 	var constraints [][]httperr.Constraint
-	for _, m := range modules {
+	for _, m := range asm.Modules {
 		routes = append(routes, m.Routes()...)
 		constraints = append(constraints, m.Constraints())
 	}
-	return httpserver.New(httpserver.Options{
+	srv, err := httpserver.New(httpserver.Options{
 		Config:      cfg.HTTP,
 		Logger:      log,
 		Errors:      httperr.NewRegistry(constraints...),
 		Ready:       d.Ping,
 		Metrics:     metrics,
 		Routes:      routes,
+		Guard:       asm.Guard,
 		Title:       "ERP API",
 		Version:     w.Version,
-		Description: "The ERP foundation's REST API. Errors are RFC 9457 problem documents (application/problem+json).",
+		Description: "The ERP foundation's REST API. Every /api/v1 route but POST /auth/token needs a bearer token. Errors are RFC 9457 problem documents (application/problem+json).",
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &Service{HTTP: srv, Assembly: asm, log: log}, nil
 }

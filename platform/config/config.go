@@ -17,12 +17,14 @@ const (
 // Config is the whole effective configuration. Every leaf field carries the key path in its
 // mapstructure tag; fields tagged secret:"true" are redacted when printed.
 type Config struct {
-	Env        string     `mapstructure:"env"`
-	HTTP       HTTP       `mapstructure:"http"`
-	Database   Database   `mapstructure:"database"`
-	Log        Log        `mapstructure:"log"`
-	I18n       I18n       `mapstructure:"i18n"`
-	Pagination Pagination `mapstructure:"pagination"`
+	Env            string         `mapstructure:"env"`
+	HTTP           HTTP           `mapstructure:"http"`
+	Database       Database       `mapstructure:"database"`
+	Log            Log            `mapstructure:"log"`
+	I18n           I18n           `mapstructure:"i18n"`
+	Auth           Auth           `mapstructure:"auth"`
+	BootstrapAdmin BootstrapAdmin `mapstructure:"bootstrap_admin"`
+	Pagination     Pagination     `mapstructure:"pagination"`
 }
 
 // HTTP configures the HTTP server.
@@ -65,6 +67,22 @@ type Log struct {
 type I18n struct {
 	DefaultLanguage    string   `mapstructure:"default_language"`
 	SupportedLanguages []string `mapstructure:"supported_languages"`
+}
+
+// Auth configures authentication.
+type Auth struct {
+	JWTSecret              string        `mapstructure:"jwt_secret" secret:"true"`
+	JWTPreviousSecret      string        `mapstructure:"jwt_previous_secret" secret:"true"`
+	TokenTTL               time.Duration `mapstructure:"token_ttl"`
+	BcryptCost             int           `mapstructure:"bcrypt_cost"`
+	LoginFailuresPerMinute int           `mapstructure:"login_failures_per_minute"`
+}
+
+// BootstrapAdmin is the admin created on first start when no user exists.
+type BootstrapAdmin struct {
+	Email    string `mapstructure:"email"`
+	Password string `mapstructure:"password" secret:"true"`
+	FullName string `mapstructure:"full_name"`
 }
 
 // Pagination configures list endpoints.

@@ -20,31 +20,46 @@ func defaultsYAML(t *testing.T) []byte {
 
 // overrides gives each key a valid value that differs from its default, and how it prints.
 var overrides = map[string][2]string{
-	"env":                         {"test", "test"},
-	"http.addr":                   {"127.0.0.1:9090", "127.0.0.1:9090"},
-	"http.read_header_timeout":    {"7s", "7s"},
-	"http.read_timeout":           {"41s", "41s"},
-	"http.write_timeout":          {"42s", "42s"},
-	"http.idle_timeout":           {"3m", "3m0s"},
-	"http.shutdown_timeout":       {"9s", "9s"},
-	"http.max_body_bytes":         {"2048", "2048"},
-	"http.pprof_addr":             {"127.0.0.1:6060", "127.0.0.1:6060"},
-	"database.url":                {"postgres://app:s3cret@db.example:6432/erp", "postgres://app:xxxxx@db.example:6432/erp"},
-	"database.pool_size":          {"7", "7"},
-	"database.max_overflow":       {"3", "3"},
-	"database.conn_max_lifetime":  {"11m", "11m0s"},
-	"database.conn_max_idle_time": {"2m", "2m0s"},
-	"database.acquire_timeout":    {"750ms", "750ms"},
-	"database.connect_timeout":    {"3s", "3s"},
-	"database.statement_timeout":  {"0s", "0s"},
-	"database.slow_threshold":     {"1s", "1s"},
-	"database.echo":               {"true", "true"},
-	"database.query_exec_mode":    {"exec", "exec"},
-	"log.level":                   {"debug", "debug"},
-	"log.format":                  {"json", "json"},
-	"i18n.default_language":       {"fr", "fr"},
-	"i18n.supported_languages":    {"fr, en", "fr,en"},
-	"pagination.cursor_secret":    {"0123456789abcdef-secret", "[redacted]"},
+	"env":                            {"test", "test"},
+	"http.addr":                      {"127.0.0.1:9090", "127.0.0.1:9090"},
+	"http.read_header_timeout":       {"7s", "7s"},
+	"http.read_timeout":              {"41s", "41s"},
+	"http.write_timeout":             {"42s", "42s"},
+	"http.idle_timeout":              {"3m", "3m0s"},
+	"http.shutdown_timeout":          {"9s", "9s"},
+	"http.max_body_bytes":            {"2048", "2048"},
+	"http.pprof_addr":                {"127.0.0.1:6060", "127.0.0.1:6060"},
+	"database.url":                   {"postgres://app:s3cret@db.example:6432/erp", "postgres://app:xxxxx@db.example:6432/erp"},
+	"database.pool_size":             {"7", "7"},
+	"database.max_overflow":          {"3", "3"},
+	"database.conn_max_lifetime":     {"11m", "11m0s"},
+	"database.conn_max_idle_time":    {"2m", "2m0s"},
+	"database.acquire_timeout":       {"750ms", "750ms"},
+	"database.connect_timeout":       {"3s", "3s"},
+	"database.statement_timeout":     {"0s", "0s"},
+	"database.slow_threshold":        {"1s", "1s"},
+	"database.echo":                  {"true", "true"},
+	"database.query_exec_mode":       {"exec", "exec"},
+	"log.level":                      {"debug", "debug"},
+	"log.format":                     {"json", "json"},
+	"i18n.default_language":          {"fr", "fr"},
+	"i18n.supported_languages":       {"fr, en", "fr,en"},
+	"auth.jwt_secret":                {"0123456789abcdef0123456789abcdef-jwt", "[redacted]"},
+	"auth.jwt_previous_secret":       {"0123456789abcdef0123456789abcdef-old", "[redacted]"},
+	"auth.token_ttl":                 {"15m", "15m0s"},
+	"auth.bcrypt_cost":               {"11", "11"},
+	"auth.login_failures_per_minute": {"5", "5"},
+	"bootstrap_admin.email":          {"root@example.com", "root@example.com"},
+	"bootstrap_admin.password":       {"correct horse battery", "[redacted]"},
+	"bootstrap_admin.full_name":      {"Root", "Root"},
+	"pagination.cursor_secret":       {"0123456789abcdef-secret", "[redacted]"},
+}
+
+// companions are the other variables some overrides need to pass cross-key validation.
+var companions = map[string]map[string]string{
+	"env":                      {"ERP_AUTH_JWT_SECRET": strings.Repeat("j", MinJWTSecretBytes)},
+	"bootstrap_admin.email":    {"ERP_BOOTSTRAP_ADMIN_PASSWORD": "correct horse battery"},
+	"bootstrap_admin.password": {"ERP_BOOTSTRAP_ADMIN_EMAIL": "root@example.com"},
 }
 
 func TestEveryKeyCanBeOverriddenFromTheEnvironment(t *testing.T) {
@@ -57,6 +72,9 @@ func TestEveryKeyCanBeOverriddenFromTheEnvironment(t *testing.T) {
 			override, ok := overrides[entry.Key]
 			require.True(t, ok, "add %s to overrides", entry.Key)
 			t.Setenv(entry.EnvVar, override[0])
+			for k, v := range companions[entry.Key] {
+				t.Setenv(k, v) // keys that cross-key rules require alongside this one
+			}
 
 			loaded, err := Load(Options{Defaults: defaultsYAML(t)})
 			require.NoError(t, err)
@@ -120,9 +138,13 @@ func TestRangeChecks(t *testing.T) {
 	}
 }
 
-func TestProductionNeedsCursorSecret(t *testing.T) {
+func TestProductionNeedsSecrets(t *testing.T) {
 	t.Setenv("ERP_ENV", "production")
 	_, err := Load(Options{Defaults: defaultsYAML(t)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "auth.jwt_secret")
+	t.Setenv("ERP_AUTH_JWT_SECRET", strings.Repeat("j", MinJWTSecretBytes))
+	_, err = Load(Options{Defaults: defaultsYAML(t)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "pagination.cursor_secret")
 

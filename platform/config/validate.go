@@ -11,8 +11,11 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// MinSecretBytes is the shortest secret accepted in production.
+// MinSecretBytes is the shortest cursor secret accepted in production.
 const MinSecretBytes = 16
+
+// MinJWTSecretBytes is the shortest token signing key accepted (HS256 wants 256 bits).
+const MinJWTSecretBytes = 32
 
 type problem struct {
 	key string
@@ -80,6 +83,20 @@ func validate(c *Config) []problem {
 		"must include the default language %q", c.I18n.DefaultLanguage)
 	add(len(slices.Compact(slices.Sorted(slices.Values(langs)))) == len(langs), "i18n.supported_languages",
 		"must not repeat a language")
+
+	a := c.Auth
+	add(c.IsDevelopment() || len(a.JWTSecret) >= MinJWTSecretBytes, "auth.jwt_secret",
+		"must be at least %d bytes outside development", MinJWTSecretBytes)
+	add(a.JWTSecret == "" || len(a.JWTSecret) >= MinJWTSecretBytes, "auth.jwt_secret", "must be at least %d bytes", MinJWTSecretBytes)
+	add(a.JWTPreviousSecret == "" || len(a.JWTPreviousSecret) >= MinJWTSecretBytes, "auth.jwt_previous_secret",
+		"must be empty or at least %d bytes", MinJWTSecretBytes)
+	add(a.TokenTTL >= time.Minute && a.TokenTTL <= 24*time.Hour, "auth.token_ttl", "must be between 1m and 24h, got %s", a.TokenTTL)
+	add(a.BcryptCost >= 4 && a.BcryptCost <= 16, "auth.bcrypt_cost", "must be between 4 and 16, got %d", a.BcryptCost)
+	add(a.BcryptCost >= 10 || c.Env == EnvTest || c.IsDevelopment(), "auth.bcrypt_cost", "must be at least 10 in production")
+	add(a.LoginFailuresPerMinute >= 1, "auth.login_failures_per_minute", "must be at least 1")
+	b := c.BootstrapAdmin
+	add((b.Email == "") == (b.Password == ""), "bootstrap_admin.password", "bootstrap_admin.email and bootstrap_admin.password must be set together")
+	add(b.Password == "" || len(b.Password) >= 12, "bootstrap_admin.password", "must be at least 12 characters")
 
 	add(c.Env != EnvProduction || len(c.Pagination.CursorSecret) >= MinSecretBytes, "pagination.cursor_secret",
 		"must be at least %d bytes in production", MinSecretBytes)

@@ -43,6 +43,8 @@ type Error struct {
 	Constraint string
 	// StillReferenced marks a foreign-key violation raised by a DELETE: the row is still in use.
 	StillReferenced bool
+	// RetryAfter, when positive, tells the client how many seconds to wait (429, 503).
+	RetryAfter int
 	// Err is the underlying cause, kept for logs and errors.As; never shown to clients.
 	Err error
 }

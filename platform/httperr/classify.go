@@ -84,7 +84,8 @@ func (r *Registry) fromFault(fe *fault.Error) *Problem {
 	p := newProblem(statusOf(fe.Kind), fe.Detail)
 	p.Errors = fe.Fields
 	p.Constraint = fe.Constraint
-	if p.Status == http.StatusServiceUnavailable {
+	p.RetryAfter = fe.RetryAfter
+	if p.Status == http.StatusServiceUnavailable && p.RetryAfter == 0 {
 		p.RetryAfter = 1
 	}
 	if fe.StillReferenced {

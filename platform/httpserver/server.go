@@ -87,8 +87,13 @@ func New(opts Options) (*Server, error) {
 	api := e.Group(APIPrefix)
 	for _, r := range opts.Routes {
 		handlers := []gin.HandlerFunc{r.Handler}
-		if opts.Guard != nil && len(r.Roles) > 0 {
-			handlers = []gin.HandlerFunc{opts.Guard(r.Roles), r.Handler}
+		if opts.Guard != nil {
+			if len(r.Roles) == 0 && !r.Public {
+				return nil, fmt.Errorf("httpserver: %s %s names no roles and is not public", r.Method, r.Path)
+			}
+			if len(r.Roles) > 0 {
+				handlers = []gin.HandlerFunc{opts.Guard(r.Roles), r.Handler}
+			}
 		}
 		api.Handle(r.Method, r.Path, handlers...)
 		doc := r.Operation

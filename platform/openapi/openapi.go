@@ -49,8 +49,10 @@ type Operation struct {
 	Headers map[string]string
 	// RequestHeaders are headers the route reads (If-Match), with descriptions.
 	RequestHeaders map[string]string
-	// Security names the roles allowed; empty means public. "authenticated" means any role.
+	// Roles are the roles allowed; the route needs a bearer token unless Public.
 	Roles []string
+	// Public marks a route under /api/v1 that needs no token (the token route itself).
+	Public bool
 }
 
 // Builder accumulates operations into a document.

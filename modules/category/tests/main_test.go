@@ -24,8 +24,10 @@ func TestMain(m *testing.M) { pg.Main(m) }
 
 func newAPI(t *testing.T) *apitest.API {
 	t.Helper()
-	return apitest.New(t, pg.New(t), func(d *app.Deps) []app.Module {
-		return []app.Module{category.NewHandler(category.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n)}
+	return apitest.New(t, pg.New(t), func(d *app.Deps) *app.Assembly {
+		return &app.Assembly{Modules: []app.Module{
+			category.NewHandler(category.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n),
+		}}
 	})
 }
 

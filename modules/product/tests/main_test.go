@@ -26,11 +26,11 @@ type page = listing.Result[product.Response]
 
 func newAPI(t *testing.T) *apitest.API {
 	t.Helper()
-	return apitest.New(t, pg.New(t), func(d *app.Deps) []app.Module {
-		return []app.Module{
+	return apitest.New(t, pg.New(t), func(d *app.Deps) *app.Assembly {
+		return &app.Assembly{Modules: []app.Module{
 			category.NewHandler(category.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n),
 			product.NewHandler(product.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n),
-		}
+		}}
 	})
 }
 

@@ -1,0 +1,50 @@
+package user
+
+import (
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/erp-foundation/erp/platform/fault"
+)
+
+// Password length bounds, in bytes (bcrypt reads at most 72).
+const (
+	MinPasswordBytes = 12
+	MaxPasswordBytes = 72
+)
+
+// passwordProblems checks a new password; the messages suit a field error.
+func passwordProblems(field, password string) []fault.FieldError {
+	switch {
+	case len(password) < MinPasswordBytes:
+		return []fault.FieldError{fault.Field(field, "must be at least 12 characters long")}
+	case len(password) > MaxPasswordBytes:
+		return []fault.FieldError{fault.Field(field, "must be at most 72 bytes long")}
+	}
+	return nil
+}
+
+// hasher hashes and checks passwords with bcrypt at one cost. It keeps a hash of a random
+// password so that a login for an unknown email costs as much as one for a known email.
+type hasher struct {
+	cost  int
+	dummy []byte
+}
+
+func newHasher(cost int) *hasher {
+	dummy, _ := bcrypt.GenerateFromPassword([]byte("no user has this password, ever!"), cost)
+	return &hasher{cost: cost, dummy: dummy}
+}
+
+func (h *hasher) hash(password string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(password), h.cost)
+	return string(b), err
+}
+
+// matches compares in constant work; a nil hash compares against the dummy and fails.
+func (h *hasher) matches(hash []byte, password string) bool {
+	if hash == nil {
+		_ = bcrypt.CompareHashAndPassword(h.dummy, []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+}

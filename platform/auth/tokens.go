@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/erp-foundation/erp/platform/config"
+)
+
+// Issuer is the iss claim of every token.
+const Issuer = "erp"
+
+// ErrInvalidToken covers every way a token can be unacceptable: malformed, signed with an
+// unknown key, expired, not yet valid, from another issuer.
+var ErrInvalidToken = errors.New("auth: invalid token")
+
+// Tokens issues and verifies access tokens. Verification accepts the current key and, during a
+// rotation, the previous one.
+type Tokens struct {
+	current  []byte
+	previous []byte
+	ttl      time.Duration
+	now      func() time.Time
+}
+
+// NewTokens builds the token service from configuration. An empty jwt_secret (development
+// only; config validation refuses it elsewhere) means a random key for this process.
+func NewTokens(cfg config.Auth) *Tokens {
+	key := []byte(cfg.JWTSecret)
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key)
+	}
+	var previous []byte
+	if cfg.JWTPreviousSecret != "" {
+		previous = []byte(cfg.JWTPreviousSecret)
+	}
+	return &Tokens{current: key, previous: previous, ttl: cfg.TokenTTL, now: time.Now}
+}
+
+// TTL is the lifetime of issued tokens.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+type claims struct {
+	jwt.RegisteredClaims
+	// Role is informational: authorisation uses the directory's current role.
+	Role string `json:"role"`
+}
+
+// Issue returns a signed token for the user.
+func (t *Tokens) Issue(userID int64, role string) (string, error) {
+	now := t.now()
+	id := make([]byte, 12)
+	_, _ = rand.Read(id)
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    Issuer,
+			Subject:   strconv.FormatInt(userID, 10),
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
+			ID:        fmt.Sprintf("%x", id),
+		},
+		Role: role,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.current)
+}
+
+// Verify checks a token and returns its user id.
+func (t *Tokens) Verify(token string) (int64, error) {
+	id, err := t.verifyWith(token, t.current)
+	if errors.Is(err, jwt.ErrTokenSignatureInvalid) && t.previous != nil {
+		id, err = t.verifyWith(token, t.previous)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrInvalidToken, err)
+	}
+	return id, nil
+}
+
+func (t *Tokens) verifyWith(token string, key []byte) (int64, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(Issuer),
+		jwt.WithExpirationRequired(),
+		jwt.WithTimeFunc(t.now),
+		jwt.WithLeeway(5*time.Second),
+	)
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil || id < 1 {
+		return 0, errors.New("bad subject")
+	}
+	return id, nil
+}
