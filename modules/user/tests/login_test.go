@@ -1,0 +1,106 @@
+package tests
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/erp-foundation/erp/modules/user"
+	"github.com/erp-foundation/erp/platform/logging"
+)
+
+func TestEveryBadLoginLooksTheSame(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.newUser(t, "gone@example.com", "viewer")
+	require.Equal(t, http.StatusNoContent, e.as(e.admin, http.MethodDelete, userPath(id), nil).Status)
+
+	var bodies []map[string]any
+	for _, creds := range [][2]string{
+		{"nobody@example.com", password},         // unknown email
+		{"admin@example.com", "wrong password!"}, // wrong password
+		{"gone@example.com", password},           // deactivated
+	} {
+		res := e.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": creds[0], "password": creds[1]})
+		require.Equal(t, http.StatusUnauthorized, res.Status, creds[0])
+		assert.Equal(t, "Bearer", res.Header.Get("WWW-Authenticate"))
+		body := res.Map()
+		delete(body, "request_id")
+		bodies = append(bodies, body)
+	}
+	assert.Equal(t, bodies[0], bodies[1])
+	assert.Equal(t, bodies[0], bodies[2])
+	assert.Equal(t, "Invalid email or password.", bodies[0]["detail"])
+}
+
+func TestLoginBodies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	assert.Equal(t, http.StatusBadRequest, e.Do(http.MethodPost, "/api/v1/auth/token", `{"email":`).Status)
+	res := e.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": 5, "extra": true})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+	assert.Equal(t, map[string]string{"email": "must be a string", "extra": "unknown field", "password": "is required"}, res.FieldErrors())
+	assert.Equal(t, http.StatusUnsupportedMediaType, e.Do(http.MethodPost, "/api/v1/auth/token", `{}`, "Content-Type", "text/plain").Status)
+}
+
+func TestRepeatedFailuresAreLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 10 {
+		res := e.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": "guess number " + strconv.Itoa(i)})
+		require.Equal(t, http.StatusUnauthorized, res.Status, "attempt %d", i+1)
+	}
+	res := e.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": password})
+	require.Equal(t, http.StatusTooManyRequests, res.Status, "the 11th attempt in a minute is refused, even with the right password")
+	assert.Equal(t, "too_many_requests", res.Problem().Code)
+	retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	assert.InDelta(t, 60, retry, 5)
+}
+
+func TestDeactivatedAndDemotedUsersLoseAccess(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.newUser(t, "v@example.com", "admin")
+	token := e.login(t, "v@example.com", password)
+	require.Equal(t, http.StatusOK, e.as(token, http.MethodGet, "/api/v1/users", nil).Status)
+
+	require.Equal(t, http.StatusOK, e.as(e.admin, http.MethodPatch, userPath(id), map[string]any{"role": "viewer"}).Status)
+	assert.Equal(t, http.StatusForbidden, e.as(token, http.MethodGet, "/api/v1/users", nil).Status, "demoted: at once on this instance")
+	assert.Equal(t, http.StatusOK, e.as(token, http.MethodGet, "/api/v1/users/me", nil).Status)
+
+	require.Equal(t, http.StatusNoContent, e.as(e.admin, http.MethodDelete, userPath(id), nil).Status)
+	res := e.as(token, http.MethodGet, "/api/v1/users/me", nil)
+	assert.Equal(t, http.StatusUnauthorized, res.Status, "deactivated: its token stops working")
+}
+
+// TestOtherInstancesLearnWithinSeconds runs a second directory, as another instance of the
+// service would: it caches a user, the user is deactivated through the first instance, and the
+// notification empties the second instance's cache well within 5 seconds.
+func TestOtherInstancesLearnWithinSeconds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.newUser(t, "far@example.com", "staff")
+	other := user.NewDirectory(e.DB.Pool, logging.Discard())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = other.Listen(ctx) }()
+
+	acct, ok, err := other.Account(ctx, id)
+	require.NoError(t, err)
+	require.True(t, ok && acct.Active)
+	time.Sleep(300 * time.Millisecond) // let the listener connect
+
+	start := time.Now()
+	require.Equal(t, http.StatusNoContent, e.as(e.admin, http.MethodDelete, userPath(id), nil).Status)
+	require.Eventually(t, func() bool {
+		acct, _, err := other.Account(ctx, id)
+		return err == nil && !acct.Active
+	}, 5*time.Second, 20*time.Millisecond)
+	t.Logf("the other instance saw the deactivation after %s", time.Since(start).Round(time.Millisecond))
+}
