@@ -150,7 +150,12 @@ func TestTheLastActiveAdminStays(t *testing.T) {
 		statuses[1] = e.as(second, http.MethodPatch, userPath(me.ID), map[string]any{"role": "viewer"}).Status
 	})
 	wg.Wait()
-	assert.Contains(t, statuses, http.StatusConflict, "never zero admins: %v", statuses)
+	// One wins; the other is refused: 409 when it ran second under the admins lock, or 403 when
+	// its author had already been demoted by the first.
+	assert.Contains(t, statuses, http.StatusOK, "%v", statuses)
+	assert.Condition(t, func() bool {
+		return statuses[0]+statuses[1] == http.StatusOK+http.StatusConflict || statuses[0]+statuses[1] == http.StatusOK+http.StatusForbidden
+	}, "never zero admins: %v", statuses)
 	var admins int64
 	require.NoError(t, e.DB.Gorm.Raw("SELECT count(*) FROM users WHERE role = 'admin' AND is_active").Scan(&admins).Error)
 	assert.Equal(t, int64(1), admins)
