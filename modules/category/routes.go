@@ -18,13 +18,13 @@ func (h *Handler) Routes() []httpserver.Route {
 	etagHeader := map[string]string{"ETag": `"<version>"`}
 	lang := []openapi.Param{i18n.LangParam()}
 	routes := []httpserver.Route{
-		{Handler: h.create, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.create), Operation: openapi.Operation{
 			Method: http.MethodPost, Path: "/categories", Tag: tag, Roles: auth.Writers(), Summary: "Create a category",
 			Request: CreateRequest{}, Response: Response{}, Status: http.StatusCreated,
 			Headers: map[string]string{"Location": "Path of the new category.", "ETag": `"<version>"`},
 			Errors:  []int{http.StatusConflict}, Query: lang,
 		}},
-		{Handler: h.list, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.list), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/categories", Tag: tag, Roles: auth.Readers(), Summary: "List categories",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
@@ -32,17 +32,17 @@ func (h *Handler) Routes() []httpserver.Route {
 				openapi.Param{Name: "q", Description: "Case-insensitive substring of code or name (in the requested language too)."},
 				i18n.LangParam()),
 		}},
-		{Handler: h.get, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.get), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/categories/:id", Tag: tag, Roles: auth.Readers(), Summary: "Read a category",
 			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound}, Query: lang,
 		}},
-		{Handler: h.update, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.update), Operation: openapi.Operation{
 			Method: http.MethodPatch, Path: "/categories/:id", Tag: tag, Roles: auth.Writers(), Summary: "Change a category (partial)",
 			Description: "Only the fields present change; null clears an optional field; {} changes nothing.",
 			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch, Query: lang,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
-		{Handler: h.remove, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.remove), Operation: openapi.Operation{
 			Method: http.MethodDelete, Path: "/categories/:id", Tag: tag, Roles: auth.Writers(), Summary: "Delete a category",
 			Description:    "A category still used by products or child categories answers 409 naming the foreign key.",
 			RequestHeaders: ifMatch, Status: http.StatusNoContent,

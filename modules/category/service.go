@@ -84,7 +84,7 @@ func (s *Service) Update(ctx context.Context, id int64, patch UpdateRequest, con
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return s.missingOrStale(ctx, id)
+			return etag.Explain(ctx, s.db, "categories", id, ErrNotFound)
 		}
 		if patch.ParentID.Present() {
 			return s.checkNoCycle(ctx, id)
@@ -129,20 +129,8 @@ func (s *Service) Delete(ctx context.Context, id int64, cond *etag.Match) error 
 			return fault.StillReferenced(res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return s.missingOrStale(ctx, id)
+			return etag.Explain(ctx, s.db, "categories", id, ErrNotFound)
 		}
 		return nil
 	})
-}
-
-// missingOrStale explains why a guarded statement touched no row.
-func (s *Service) missingOrStale(ctx context.Context, id int64) error {
-	var exists bool
-	if err := tx.Conn(ctx, s.db).Raw("SELECT EXISTS (SELECT 1 FROM categories WHERE id = ?)", id).Scan(&exists).Error; err != nil {
-		return err
-	}
-	if exists {
-		return etag.Stale()
-	}
-	return ErrNotFound
 }

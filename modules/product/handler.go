@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/i18n"
 	"github.com/erp-foundation/erp/platform/input"
 	"github.com/erp-foundation/erp/platform/listing"
@@ -44,48 +43,44 @@ func (h *Handler) one(c *gin.Context, p *Product) Response {
 	return r
 }
 
-func (h *Handler) create(c *gin.Context) {
+func (h *Handler) create(c *gin.Context) error {
 	var req CreateRequest
 	err := h.decoder.Decode(c.Request, &req)
 	if err = input.Join(err, h.tr.Check(Product{}, "translations", req.Translations)); err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	p, err := h.svc.Create(c.Request.Context(), req)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	rest.Created(c, location(p.ID), h.one(c, p))
+	return nil
 }
 
-func (h *Handler) get(c *gin.Context) {
+func (h *Handler) get(c *gin.Context) error {
 	id, err := rest.ID(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	p, err := h.svc.Get(c.Request.Context(), id)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	rest.Read(c, h.one(c, p))
+	return nil
 }
 
-func (h *Handler) list(c *gin.Context) {
+func (h *Handler) list(c *gin.Context) error {
 	q := c.Request.URL.Query()
 	page, err := h.lists.Parse(q, ListSpec())
 	filter, ferr := ParseFilter(q)
 	if err = listing.JoinErrors(err, ferr); err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	filter.Lang = h.tr.FromRequest(c)
 	rows, total, err := h.svc.List(c.Request.Context(), filter, page)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	var langs []string
 	out := listing.Map(listing.Finish(h.lists, page, rows, total), func(p Product) Response {
@@ -95,46 +90,34 @@ func (h *Handler) list(c *gin.Context) {
 	})
 	i18n.SetHeaders(c, h.tr.ResponseLanguage(filter.Lang, langs))
 	rest.JSON(c, http.StatusOK, out)
+	return nil
 }
 
-func (h *Handler) update(c *gin.Context) {
-	id, err := rest.ID(c)
+func (h *Handler) update(c *gin.Context) error {
+	id, cond, err := rest.Target(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
-	}
-	cond, err := rest.IfMatch(c)
-	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	var req UpdateRequest
 	if err := h.decoder.Decode(c.Request, &req); err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	p, err := h.svc.Update(c.Request.Context(), id, req, cond)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	rest.JSON(c, http.StatusOK, h.one(c, p))
+	return nil
 }
 
-func (h *Handler) remove(c *gin.Context) {
-	id, err := rest.ID(c)
+func (h *Handler) remove(c *gin.Context) error {
+	id, cond, err := rest.Target(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
-	}
-	cond, err := rest.IfMatch(c)
-	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	if err := h.svc.Delete(c.Request.Context(), id, cond); err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	rest.NoContent(c)
+	return nil
 }

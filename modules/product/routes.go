@@ -18,14 +18,14 @@ func (h *Handler) Routes() []httpserver.Route {
 	etagHeader := map[string]string{"ETag": `"<version>"`}
 	lang := []openapi.Param{i18n.LangParam()}
 	routes := []httpserver.Route{
-		{Handler: h.create, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.create), Operation: openapi.Operation{
 			Method: http.MethodPost, Path: "/products", Tag: tag, Roles: auth.Writers(), Summary: "Create a product",
 			Description: "translations (other languages of name and description) are saved in the same transaction.",
 			Request:     CreateRequest{}, Response: Response{}, Status: http.StatusCreated, Query: lang,
 			Headers: map[string]string{"Location": "Path of the new product.", "ETag": `"<version>"`},
 			Errors:  []int{http.StatusConflict},
 		}},
-		{Handler: h.list, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.list), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/products", Tag: tag, Roles: auth.Readers(), Summary: "List products",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
@@ -37,17 +37,17 @@ func (h *Handler) Routes() []httpserver.Route {
 				openapi.Param{Name: "attr.<key>", Description: "attributes.<key> equals the value (as a string, or the number or boolean it spells); keys combine with AND."},
 				i18n.LangParam()),
 		}},
-		{Handler: h.get, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.get), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/products/:id", Tag: tag, Roles: auth.Readers(), Summary: "Read a product",
 			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound}, Query: lang,
 		}},
-		{Handler: h.update, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.update), Operation: openapi.Operation{
 			Method: http.MethodPatch, Path: "/products/:id", Tag: tag, Roles: auth.Writers(), Summary: "Change a product (partial)",
 			Description: "Only the fields present change; false, 0 and \"\" are values; null clears an optional field; attributes are replaced whole; {} changes nothing.",
 			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch, Query: lang,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
-		{Handler: h.remove, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.remove), Operation: openapi.Operation{
 			Method: http.MethodDelete, Path: "/products/:id", Tag: tag, Roles: auth.Writers(), Summary: "Delete a product",
 			RequestHeaders: ifMatch, Status: http.StatusNoContent,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},

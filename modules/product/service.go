@@ -81,7 +81,7 @@ func (s *Service) Update(ctx context.Context, id int64, patch UpdateRequest, con
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, s.missingOrStale(ctx, id)
+		return nil, etag.Explain(ctx, s.db, "products", id, ErrNotFound)
 	}
 	return &out[0], nil
 }
@@ -117,19 +117,7 @@ func (s *Service) Delete(ctx context.Context, id int64, cond *etag.Match) error 
 		return fault.StillReferenced(res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return s.missingOrStale(ctx, id)
+		return etag.Explain(ctx, s.db, "products", id, ErrNotFound)
 	}
 	return nil
-}
-
-// missingOrStale explains why a guarded statement touched no row.
-func (s *Service) missingOrStale(ctx context.Context, id int64) error {
-	var exists bool
-	if err := tx.Conn(ctx, s.db).Raw("SELECT EXISTS (SELECT 1 FROM products WHERE id = ?)", id).Scan(&exists).Error; err != nil {
-		return err
-	}
-	if exists {
-		return etag.Stale()
-	}
-	return ErrNotFound
 }

@@ -16,24 +16,24 @@ func (h *Handler) Routes() []httpserver.Route {
 	ifMatch := map[string]string{"If-Match": `Optimistic lock: "<version>" or *.`}
 	etagHeader := map[string]string{"ETag": `"<version>"`}
 	return []httpserver.Route{
-		{Handler: h.login, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.login), Operation: openapi.Operation{
 			Method: http.MethodPost, Path: "/auth/token", Tag: "auth", Public: true,
 			Summary:     "Exchange an email and password for a bearer token",
 			Description: "An unknown email, a wrong password and a deactivated account get the same 401. More than the configured number of failures a minute for one email or client address answer 429 with Retry-After.",
 			Request:     LoginRequest{}, Response: TokenResponse{},
 			Errors: []int{http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 		}},
-		{Handler: h.me, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.me), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/users/me", Tag: tag, Roles: auth.Readers(),
 			Summary: "The signed-in user", Response: Response{}, Headers: etagHeader,
 		}},
-		{Handler: h.create, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.create), Operation: openapi.Operation{
 			Method: http.MethodPost, Path: "/users", Tag: tag, Roles: auth.Admins(), Summary: "Create a user",
 			Request: CreateRequest{}, Response: Response{}, Status: http.StatusCreated,
 			Headers: map[string]string{"Location": "Path of the new user.", "ETag": `"<version>"`},
 			Errors:  []int{http.StatusConflict},
 		}},
-		{Handler: h.list, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.list), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/users", Tag: tag, Roles: auth.Admins(), Summary: "List users",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
@@ -41,17 +41,17 @@ func (h *Handler) Routes() []httpserver.Route {
 				openapi.Param{Name: "role", Enum: auth.Roles()},
 				openapi.Param{Name: "is_active", Type: "boolean"}),
 		}},
-		{Handler: h.get, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.get), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/users/:id", Tag: tag, Roles: auth.Admins(), Summary: "Read a user",
 			Response: Response{}, Headers: etagHeader, Errors: []int{http.StatusNotFound},
 		}},
-		{Handler: h.update, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.update), Operation: openapi.Operation{
 			Method: http.MethodPatch, Path: "/users/:id", Tag: tag, Roles: auth.Admins(), Summary: "Change a user (partial)",
 			Description: "email, password, full_name, role, is_active. The last active admin cannot be demoted or deactivated (409).",
 			Request:     UpdateRequest{}, Response: Response{}, Headers: etagHeader, RequestHeaders: ifMatch,
 			Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed},
 		}},
-		{Handler: h.deactivate, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.deactivate), Operation: openapi.Operation{
 			Method: http.MethodDelete, Path: "/users/:id", Tag: tag, Roles: auth.Admins(), Summary: "Deactivate a user",
 			Description: "The user stays (history is kept) with is_active false; a second call answers 204 too.",
 			Status:      http.StatusNoContent, RequestHeaders: ifMatch,

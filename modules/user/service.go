@@ -122,7 +122,7 @@ func (s *Service) change(ctx context.Context, id int64, changes map[string]any, 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return s.missingOrStale(ctx, id)
+			return etag.Explain(ctx, s.db, "users", id, ErrNotFound)
 		}
 		var admins int64
 		if err := db.Model(&User{}).Where("role = ? AND is_active", auth.RoleAdmin).Count(&admins).Error; err != nil {
@@ -138,17 +138,6 @@ func (s *Service) change(ctx context.Context, id int64, changes map[string]any, 
 	}
 	s.directory.Forget(id)
 	return &u, nil
-}
-
-func (s *Service) missingOrStale(ctx context.Context, id int64) error {
-	var exists bool
-	if err := tx.Conn(ctx, s.db).Raw("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)", id).Scan(&exists).Error; err != nil {
-		return err
-	}
-	if exists {
-		return etag.Stale()
-	}
-	return ErrNotFound
 }
 
 // Authenticate returns the active user with this email (any case) and password. An unknown

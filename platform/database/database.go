@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -38,8 +37,6 @@ type DB struct {
 type Options struct {
 	Config config.Database
 	Logger *slog.Logger
-	// Tracer, when set, sees every statement pgx sends (tests use it to count queries).
-	Tracer pgx.QueryTracer
 	// ApplicationName is reported to Postgres (pg_stat_activity); default "erp".
 	ApplicationName string
 }
@@ -103,9 +100,6 @@ func poolConfig(opts Options, statements *statementCounter) (*pgxpool.Config, er
 	cfg.ConnConfig.ConnectTimeout = c.ConnectTimeout
 	cfg.ConnConfig.DefaultQueryExecMode = mode
 	cfg.ConnConfig.Tracer = statements
-	if opts.Tracer != nil {
-		cfg.ConnConfig.Tracer = multitracer.New(statements, opts.Tracer)
-	}
 	params := cfg.ConnConfig.RuntimeParams
 	if c.StatementTimeout > 0 {
 		params["statement_timeout"] = strconv.FormatInt(c.StatementTimeout.Milliseconds(), 10)

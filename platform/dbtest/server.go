@@ -73,8 +73,6 @@ type DB struct {
 	// Name is the database name; URL connects to it.
 	Name string
 	URL  string
-	// Statements counts every statement sent to this database.
-	Statements *Counter
 }
 
 // New creates a fresh database for t from the migrated template and drops it when t ends.
@@ -102,9 +100,8 @@ func (s *Server) New(tb testing.TB) *DB {
 	}
 	tb.Logf("dbtest: database %s cloned from template %s in %s", name, s.template, time.Since(begin).Round(time.Millisecond))
 	url := withDatabase(s.adminURL, name)
-	counter := &Counter{}
 	d, err := database.Open(ctx, database.Options{
-		Config: TestPoolConfig(url), Logger: logging.Discard(), Tracer: counter, ApplicationName: "dbtest",
+		Config: TestPoolConfig(url), Logger: logging.Discard(), ApplicationName: "dbtest",
 	})
 	if err != nil {
 		tb.Fatalf("dbtest: open %s: %v", name, err)
@@ -115,7 +112,7 @@ func (s *Server) New(tb testing.TB) *DB {
 			tb.Errorf("dbtest: drop %s: %v", name, err)
 		}
 	})
-	return &DB{DB: d, Name: name, URL: url, Statements: counter}
+	return &DB{DB: d, Name: name, URL: url}
 }
 
 // TestPoolConfig is the pool configuration tests use: small pools (many databases share one

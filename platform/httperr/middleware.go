@@ -92,3 +92,13 @@ func Recover(log *slog.Logger) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// Handle adapts a handler that returns its error: a non-nil error goes to Abort. Module
+// handlers are written this way so that each failure is one `return err`.
+func Handle(fn func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := fn(c); err != nil {
+			Abort(c, err)
+		}
+	}
+}

@@ -43,19 +43,19 @@ func (t *Translator) Routes(db *gorm.DB, r Resource) []httpserver.Route {
 	all := openapi3.NewObjectSchema()
 	all.AdditionalProperties = openapi3.AdditionalProperties{Schema: fields.NewRef()}
 	return []httpserver.Route{
-		{Handler: h.list, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.list), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: r.Path + "/:id/translations", Tag: r.Tag, Roles: r.ReadRoles,
 			Summary:        "List the translations (non-default languages) of an entity",
 			ResponseSchema: all, Headers: map[string]string{"ETag": `"<version>"`}, Errors: []int{http.StatusNotFound},
 		}},
-		{Handler: h.put, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.put), Operation: openapi.Operation{
 			Method: http.MethodPut, Path: r.Path + "/:id/translations/:lang", Tag: r.Tag, Roles: r.WriteRoles,
 			Summary:       "Replace one language's translation",
 			Description:   "Only translatable fields; a field given as null or left out is not translated. The default language is edited on the entity itself (422).",
 			RequestSchema: fields, ResponseSchema: fields, Headers: etagHeader, RequestHeaders: ifMatch,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
 		}},
-		{Handler: h.remove, Operation: openapi.Operation{
+		{Handler: httperr.Handle(h.remove), Operation: openapi.Operation{
 			Method: http.MethodDelete, Path: r.Path + "/:id/translations/:lang", Tag: r.Tag, Roles: r.WriteRoles,
 			Summary: "Delete one language's translation", Status: http.StatusNoContent, RequestHeaders: ifMatch,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
@@ -86,19 +86,18 @@ func (h *routes) fieldsSchema() *openapi3.Schema {
 	return s
 }
 
-func (h *routes) list(c *gin.Context) {
+func (h *routes) list(c *gin.Context) error {
 	id, err := rest.ID(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	v, err := h.store.get(c.Request.Context(), id)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	c.Header("ETag", etag.Of(v.Version))
 	rest.JSON(c, http.StatusOK, v.Translations.Without(h.t.def))
+	return nil
 }
 
 // language reads :lang: supported and not the default, else 422.
@@ -113,31 +112,22 @@ func (h *routes) language(c *gin.Context) (string, error) {
 	return lang, nil
 }
 
-func (h *routes) put(c *gin.Context) {
-	id, err := rest.ID(c)
+func (h *routes) put(c *gin.Context) error {
+	id, cond, err := rest.Target(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
-	}
-	cond, err := rest.IfMatch(c)
-	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	lang, langErr := h.language(c)
 	body, err := h.decoder.Object(c.Request)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	if err := input.Join(langErr, h.t.CheckFields(h.r.Model, "", body)); err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	v, err := h.store.put(c.Request.Context(), id, lang, BuildFields(body), cond)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	text := v.Translations.Lang(lang)
 	if text == nil {
@@ -145,27 +135,21 @@ func (h *routes) put(c *gin.Context) {
 	}
 	c.Header("ETag", etag.Of(v.Version))
 	rest.JSON(c, http.StatusOK, text)
+	return nil
 }
 
-func (h *routes) remove(c *gin.Context) {
-	id, err := rest.ID(c)
+func (h *routes) remove(c *gin.Context) error {
+	id, cond, err := rest.Target(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
-	}
-	cond, err := rest.IfMatch(c)
-	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	lang, err := h.language(c)
 	if err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	if err := h.store.remove(c.Request.Context(), id, lang, cond); err != nil {
-		httperr.Abort(c, err)
-		return
+		return err
 	}
 	rest.NoContent(c)
+	return nil
 }

@@ -23,6 +23,16 @@ func ID(c *gin.Context) (int64, error) {
 	return id, nil
 }
 
+// Target reads what a change addresses: the :id path parameter and the If-Match precondition.
+func Target(c *gin.Context) (int64, *etag.Match, error) {
+	id, err := ID(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	cond, err := IfMatch(c)
+	return id, cond, err
+}
+
 // IfMatch parses the request's If-Match header (nil when absent).
 func IfMatch(c *gin.Context) (*etag.Match, error) {
 	return etag.ParseIfMatch(c.GetHeader("If-Match"))

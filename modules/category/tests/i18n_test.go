@@ -134,12 +134,12 @@ func TestListsAreLocalisedWithAConstantNumberOfQueries(t *testing.T) {
 		createCategory(t, api, body)
 	}
 	queries := func(query string) (int64, *page) {
-		before := api.DB.Statements.Count()
+		before := api.DB.Stats().Statements
 		res := api.Do(http.MethodGet, "/api/v1/categories?"+query, nil)
 		require.Equal(t, http.StatusOK, res.Status)
 		var p page
 		res.JSON(&p)
-		return api.DB.Statements.Count() - before, &p
+		return api.DB.Stats().Statements - before, &p
 	}
 	one, _ := queries("limit=1&lang=fr")
 	many, p := queries("limit=150&lang=fr")

@@ -150,10 +150,10 @@ func TestListCostsTheSameQueriesForOneOrManyRows(t *testing.T) {
 	t.Parallel()
 	api := newAPI(t)
 	count := func(limit int) int64 {
-		before := api.DB.Statements.Count()
+		before := api.DB.Stats().Statements
 		res := api.Do(http.MethodGet, fmt.Sprintf("/api/v1/categories?limit=%d&include_total=true", limit), nil)
 		require.Equal(t, http.StatusOK, res.Status)
-		return api.DB.Statements.Count() - before
+		return api.DB.Stats().Statements - before
 	}
 	createCategory(t, api, map[string]any{"code": "one", "name": "One"})
 	single := count(1)
