@@ -37,6 +37,12 @@ func startContainer() (url string, stop func(), skip string, err error) {
 	if !found {
 		tag = "latest"
 	}
+	if _, err := pool.Client.InspectImage(image); err != nil {
+		if err := pool.Client.PullImage(docker.PullImageOptions{Repository: repo, Tag: tag}, docker.AuthConfiguration{}); err != nil {
+			return "", nil, "image " + image + " is not present and cannot be pulled (" + err.Error() +
+				"); set TEST_POSTGRES_IMAGE to a local PostgreSQL image, or TEST_DATABASE_URL", nil
+		}
+	}
 	res, err := pool.RunWithOptions(&dockertest.RunOptions{
 		Repository: repo,
 		Tag:        tag,
