@@ -25,6 +25,8 @@ say() { echo "bench: $*" >&2; }
 need_tools() {
   local missing=()
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v bc >/dev/null 2>&1 || missing+=(bc)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
   pgbench_bin >/dev/null 2>&1 || missing+=(postgresql-contrib)
   if ((${#missing[@]})); then
