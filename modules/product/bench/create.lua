@@ -11,5 +11,5 @@ request = function()
   local body = '{"sku":"B' .. run .. '-' .. tid .. '-' .. counter .. '","name":"Bench product","price":"12.50",' ..
     '"category_id":' .. (os.getenv("BENCH_FIRST_CATEGORY") or "1") .. ',"attributes":{"color":"red","size":42},' ..
     '"translations":{"fr":{"name":"Produit de test"}}}'
-  return wrk.format("POST", "/api/v1/products", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/products", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")}, body)
 end

@@ -66,13 +66,16 @@ run_wrk() {
   if [[ -n ${BENCH_PROFILE:-} ]]; then
     curl -s "http://127.0.0.1:6061/debug/pprof/profile?seconds=10" -o "$dir/cpu-$1.pprof" &
   fi
-  out=$(BENCH_RUN=$run BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d"$duration" --latency -s "$here/$2" "http://127.0.0.1:$port")
+  out=$(BENCH_RUN=${run}r${round:-0} BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d"$duration" --latency -s "$here/$2" "http://127.0.0.1:$port")
   after=$(metric erp_db_statements_total)
   echo "$out" >"$dir/wrk-$1.txt"
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   local errors
   errors=$(echo "$out" | awk '/Non-2xx or 3xx responses/ {print $NF}')
-  [[ -z $errors ]] || say "$1: $errors non-2xx responses (see $dir/wrk-$1.txt)"
+  if [[ -n $errors ]]; then
+    say "$1: $errors responses were not 2xx (see $dir/wrk-$1.txt); the numbers would be meaningless"
+    exit 1
+  fi
   echo "$out" | awk -v b="$before" -v a="$after" -v n="$requests" '
     /Requests\/sec/ {rps=$2}
     $1 == "50%" {p50=$2}
@@ -111,10 +114,17 @@ first_category=$(psql -tA "$bench_url" -c "SELECT min(id) FROM categories")
 say "starting the service (pool $pool, log level warn)"
 ERP_ENV=production ERP_PAGINATION_CURSOR_SECRET=bench-cursor-secret-0123456789 ERP_DATABASE_URL=$bench_url \
   ERP_HTTP_ADDR=127.0.0.1:$port ERP_HTTP_PPROF_ADDR=${BENCH_PROFILE:+127.0.0.1:6061} ERP_LOG_LEVEL=warn ERP_DATABASE_POOL_SIZE=$pool ERP_DATABASE_MAX_OVERFLOW=0 \
+  ERP_AUTH_JWT_SECRET=bench-jwt-secret-0123456789abcdef0123 ERP_BOOTSTRAP_ADMIN_EMAIL=bench@example.com \
+  ERP_BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password \
   ./bin/erp serve >"$dir/service.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; kill $sampler 2>/dev/null || true; stop_cluster' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+# Every request carries a bearer token, as real clients' do: its verification is part of the cost.
+BENCH_TOKEN=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-admin-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+[[ -n $BENCH_TOKEN ]] || { say "could not sign in"; exit 1; }
+export BENCH_TOKEN
 (while kill -0 $pid 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$pid/status; sleep 0.2; done) >"$dir/rss.txt" &
 sampler=$!
 
