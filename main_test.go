@@ -149,3 +149,37 @@ func login(t *testing.T, api *apitest.API, email, password string) string {
 	res.JSON(&tok)
 	return tok.AccessToken
 }
+
+// TestCreateAdminReadsThePasswordFromStandardInput runs `erp users create-admin` as an operator
+// would, then signs in with that password.
+func TestCreateAdminReadsThePasswordFromStandardInput(t *testing.T) {
+	d := pg.New(t)
+	t.Setenv("ERP_DATABASE_URL", d.URL)
+	t.Setenv("ERP_AUTH_BCRYPT_COST", "4")
+	var out, errs strings.Builder
+	w := wiring()
+	w.Stdin, w.Stdout, w.Stderr = strings.NewReader("a password from stdin\n"), &out, &errs
+	code := app.Execute(context.Background(), w, []string{"users", "create-admin", "--email", "Root@Example.com", "--config", "config.yaml"})
+	require.Equal(t, 0, code, errs.String())
+	assert.Contains(t, out.String(), "created admin Root@Example.com")
+
+	w.Stdin = strings.NewReader("short\n")
+	code = app.Execute(context.Background(), w, []string{"users", "create-admin", "--email", "x@example.com"})
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs.String(), "password must be at least 12 characters long")
+
+	w.Stdin = strings.NewReader("a password from stdin\n")
+	code = app.Execute(context.Background(), w, []string{"users", "create-admin", "--email", "root@example.com"})
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs.String(), "already registered")
+
+	code = app.Execute(context.Background(), w, []string{"users", "create-admin", "--email", "y@example.com", "--password", "on the command line"})
+	assert.Equal(t, 1, code, "there is no way to pass a password in argv")
+
+	api := apitest.New(t, d, func(deps *app.Deps) *app.Assembly {
+		asm, err := assemble(deps)
+		require.NoError(t, err)
+		return asm
+	})
+	assert.NotEmpty(t, login(t, api, "root@example.com", "a password from stdin"))
+}

@@ -75,7 +75,8 @@ type Wiring struct {
 	// Commands adds module commands (users create-admin, ...); env gives them configuration
 	// and a database on demand.
 	Commands func(env *Env) []*cobra.Command
-	// Stdout and Stderr default to the process's.
+	// Stdin, Stdout and Stderr default to the process's.
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 }
 
@@ -127,6 +128,9 @@ func NewCommand(w Wiring) *cobra.Command {
 	}
 	root.SetOut(w.Stdout)
 	root.SetErr(w.Stderr)
+	if w.Stdin != nil {
+		root.SetIn(w.Stdin)
+	}
 	root.PersistentFlags().StringVar(&env.configFile, "config", "config.yaml",
 		"YAML config file (keys override the built-in defaults; ERP_* variables override both)")
 	root.AddCommand(serveCommand(env), migrateCommand(env), configCommand(env))
