@@ -14,7 +14,7 @@ SELECT 'SKU-' || lpad(i::text, 6, '0'),
        jsonb_build_object(
          'color', (ARRAY['red','green','blue','black','white','yellow','orange','purple','grey','brown'])[i % 10 + 1],
          'size', i % 50,
-         'batch', 'b' || (i % 1000)),
+         'model', 'M-' || i),
        CASE WHEN i % 2 = 0
          THEN jsonb_build_object('fr', jsonb_build_object('name', 'Produit ' || i, 'description', 'Description du produit ' || i))
          ELSE '{}'::jsonb END
