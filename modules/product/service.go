@@ -2,6 +2,7 @@ package product
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -30,12 +31,12 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*Product, error
 	if in.IsActive.Set {
 		isActive = in.IsActive.Value
 	}
-	out, err := query(tx.Conn(ctx, s.db).Raw(`WITH p AS (
+	out, err := queryRaw(ctx, s.db, `WITH p AS (
 			INSERT INTO products (sku, name, description, price, is_active, category_id, attributes, translations)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *
 		)`+selectProducts+"p "+joinCategory,
 		in.SKU, in.Name, in.Description.Ptr(), in.Price, isActive, in.CategoryID.Ptr(),
-		in.Attributes.Value, i18n.Build(in.Translations)))
+		in.Attributes.Value, i18n.Build(in.Translations))
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +45,7 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*Product, error
 
 // Get returns the product with id and its category, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (*Product, error) {
-	out, err := query(tx.Conn(ctx, s.db).Raw(selectProducts+"products p "+joinCategory+" WHERE p.id = ?", id))
+	out, err := queryRaw(ctx, s.db, selectProducts+"products p "+joinCategory+" WHERE p.id = $1", id)
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +70,14 @@ func (s *Service) Update(ctx context.Context, id int64, patch UpdateRequest, con
 		}
 		return found, nil
 	}
-	where := " WHERE id = ?"
 	args = append(args, id)
+	where := " WHERE id = $" + strconv.Itoa(len(args))
 	if cond.Restricts() {
-		where += " AND version IN ?"
-		args = append(args, cond.Versions)
+		args = append(args, versions(cond))
+		where += " AND version = ANY($" + strconv.Itoa(len(args)) + ")"
 	}
-	out, err := query(tx.Conn(ctx, s.db).Raw("WITH p AS (UPDATE products SET "+strings.Join(sets, ", ")+where+
-		" RETURNING *)"+selectProducts+"p "+joinCategory, args...))
+	out, err := queryRaw(ctx, s.db, "WITH p AS (UPDATE products SET "+strings.Join(sets, ", ")+where+
+		" RETURNING *)"+selectProducts+"p "+joinCategory, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +93,8 @@ func patchColumns(p UpdateRequest) ([]string, []any) {
 	var args []any
 	add := func(set bool, column string, value any) {
 		if set {
-			sets = append(sets, column+" = ?")
 			args = append(args, value)
+			sets = append(sets, column+" = $"+strconv.Itoa(len(args)))
 		}
 	}
 	add(p.SKU.Set, "sku", p.SKU.Value)
@@ -120,4 +121,14 @@ func (s *Service) Delete(ctx context.Context, id int64, cond *etag.Match) error 
 		return etag.Explain(ctx, s.db, "products", id, ErrNotFound)
 	}
 	return nil
+}
+
+// versions is an If-Match's versions as a Postgres int4[] literal for "= ANY($n)" (a text
+// parameter, so that database/sql passes it as is).
+func versions(cond *etag.Match) string {
+	parts := make([]string, len(cond.Versions))
+	for i, v := range cond.Versions {
+		parts[i] = strconv.Itoa(int(v))
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }

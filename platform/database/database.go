@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/erp-foundation/erp/platform/config"
 )
@@ -27,10 +28,10 @@ var ErrPoolTimeout = errors.New("database: timed out waiting for a connection")
 // DB is the service's database handle: GORM for modules, and the pgx pool beneath it for
 // health checks and statistics. Create it with Open and release it with Close.
 type DB struct {
-	Gorm       *gorm.DB
-	Pool       *pgxpool.Pool
-	sql        *sql.DB
-	statements *statementCounter
+	Gorm   *gorm.DB
+	Pool   *pgxpool.Pool
+	sql    *sql.DB
+	tracer *tracer
 }
 
 // Options are the inputs of Open.
@@ -44,8 +45,8 @@ type Options struct {
 // Open builds the pool, checks that the server answers within the connect timeout and returns
 // the handle. The error never contains the password.
 func Open(ctx context.Context, opts Options) (*DB, error) {
-	statements := &statementCounter{}
-	poolCfg, err := poolConfig(opts, statements)
+	tr := &tracer{log: opts.Logger.With("component", "sql"), slow: opts.Config.SlowThreshold, echo: opts.Config.Echo}
+	poolCfg, err := poolConfig(opts, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -64,22 +65,18 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		SkipDefaultTransaction: true,
 		DisableAutomaticPing:   true,
-		Logger: &sqlLogger{
-			log:  opts.Logger.With("component", "sql"),
-			slow: opts.Config.SlowThreshold,
-			echo: opts.Config.Echo,
-		},
-		NowFunc: func() time.Time { return time.Now().UTC() },
+		Logger:                 gormlogger.Discard, // the pgx tracer logs every statement, GORM's or not
+		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
 		_ = sqlDB.Close()
 		pool.Close()
 		return nil, fmt.Errorf("database: gorm: %w", err)
 	}
-	return &DB{Gorm: gdb, Pool: pool, sql: sqlDB, statements: statements}, nil
+	return &DB{Gorm: gdb, Pool: pool, sql: sqlDB, tracer: tr}, nil
 }
 
-func poolConfig(opts Options, statements *statementCounter) (*pgxpool.Config, error) {
+func poolConfig(opts Options, tr *tracer) (*pgxpool.Config, error) {
 	c := opts.Config
 	cfg, err := pgxpool.ParseConfig(c.URL)
 	if err != nil {
@@ -99,7 +96,7 @@ func poolConfig(opts Options, statements *statementCounter) (*pgxpool.Config, er
 	cfg.HealthCheckPeriod = min(c.ConnMaxIdleTime, time.Minute)
 	cfg.ConnConfig.ConnectTimeout = c.ConnectTimeout
 	cfg.ConnConfig.DefaultQueryExecMode = mode
-	cfg.ConnConfig.Tracer = statements
+	cfg.ConnConfig.Tracer = tr
 	params := cfg.ConnConfig.RuntimeParams
 	if c.StatementTimeout > 0 {
 		params["statement_timeout"] = strconv.FormatInt(c.StatementTimeout.Milliseconds(), 10)

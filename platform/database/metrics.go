@@ -27,7 +27,7 @@ func (d *DB) Stats() PoolStats {
 		WaitCount: s.EmptyAcquireCount(),
 		WaitMS:    float64(s.EmptyAcquireWaitTime().Microseconds()) / 1000,
 
-		Statements: d.statements.n.Load(),
+		Statements: d.tracer.count.Load(),
 	}
 }
 
@@ -69,5 +69,5 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(d[4], prometheus.CounterValue, float64(s.EmptyAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(d[5], prometheus.CounterValue, s.EmptyAcquireWaitTime().Seconds())
 	ch <- prometheus.MustNewConstMetric(d[6], prometheus.CounterValue, float64(s.CanceledAcquireCount()))
-	ch <- prometheus.MustNewConstMetric(d[7], prometheus.CounterValue, float64(c.db.statements.n.Load()))
+	ch <- prometheus.MustNewConstMetric(d[7], prometheus.CounterValue, float64(c.db.tracer.count.Load()))
 }

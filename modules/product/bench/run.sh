@@ -8,8 +8,8 @@
 # alternate the service run and the pgbench run; the table shows the medians.
 #
 # Settings (environment): BENCH_DURATION (10s per run), BENCH_CONNECTIONS (32), BENCH_POOL
-# (the service's pool size, 16), BENCH_PROFILE=1 (save a CPU profile of the service per phase
-# in .devdb/bench/cpu-<phase>.pprof; read with go tool pprof), BENCH_DATABASE_URL (a server where the role may CREATE
+# (the service's pool size, 16), BENCH_PROFILE=1 (save CPU and allocation profiles of the
+# service per phase in .devdb/bench/{cpu,allocs}-<phase>.pprof; read with go tool pprof), BENCH_DATABASE_URL (a server where the role may CREATE
 # DATABASE; default: a throwaway cluster from the installed PostgreSQL binaries in .devdb/bench).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -64,7 +64,8 @@ run_wrk() {
   local before after out requests
   before=$(metric erp_db_statements_total)
   if [[ -n ${BENCH_PROFILE:-} ]]; then
-    curl -s "http://127.0.0.1:6061/debug/pprof/profile?seconds=10" -o "$dir/cpu-$1.pprof" &
+    curl -s "http://127.0.0.1:6061/debug/pprof/profile?seconds=8" -o "$dir/cpu-$1.pprof" &
+    curl -s "http://127.0.0.1:6061/debug/pprof/allocs?seconds=8" -o "$dir/allocs-$1.pprof" &
   fi
   out=$(BENCH_RUN=${run}r${round:-0} BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d"$duration" --latency -s "$here/$2" "http://127.0.0.1:$port")
   after=$(metric erp_db_statements_total)
