@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/jackc/pgx/v5"
@@ -17,6 +18,7 @@ import (
 	"github.com/erp-foundation/erp/modules/user"
 	"github.com/erp-foundation/erp/platform/apitest"
 	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/config"
 	"github.com/erp-foundation/erp/platform/dbtest"
 	"github.com/erp-foundation/erp/platform/logging"
 	"github.com/erp-foundation/erp/platform/openapi"
@@ -182,4 +184,29 @@ func TestCreateAdminReadsThePasswordFromStandardInput(t *testing.T) {
 		return asm
 	})
 	assert.NotEmpty(t, login(t, api, "root@example.com", "a password from stdin"))
+}
+
+// TestServeRunsStartupAndBackgroundTasksAndStopsCleanly runs the assembled service as `erp
+// serve` does: the bootstrap admin appears, and cancelling the context (SIGTERM) stops it.
+func TestServeRunsStartupAndBackgroundTasksAndStopsCleanly(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	cfg := apitest.Config(d.URL)
+	cfg.BootstrapAdmin = config.BootstrapAdmin{Email: "boot@example.com", Password: adminPassword, FullName: "Boot"}
+	svc, err := app.Assemble(wiring(), cfg, d.DB, logging.Discard())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	require.Eventually(t, func() bool {
+		var n int64
+		return d.Gorm.Raw("SELECT count(*) FROM users WHERE email = 'boot@example.com' AND role = 'admin'").Scan(&n).Error == nil && n == 1
+	}, 10*time.Second, 50*time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after its context ended")
+	}
 }
