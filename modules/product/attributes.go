@@ -16,9 +16,6 @@ type Attributes struct {
 	raw json.RawMessage
 }
 
-// AttributesOf builds Attributes from a JSON object (tests, fixtures).
-func AttributesOf(raw string) Attributes { return Attributes{raw: json.RawMessage(raw)} }
-
 // UnmarshalJSON accepts only an object.
 func (a *Attributes) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)

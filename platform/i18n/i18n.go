@@ -40,6 +40,3 @@ func (t *Translator) Default() string { return t.def }
 
 // Supported reports whether lang (lower case) is a configured language.
 func (t *Translator) Supported(lang string) bool { return slices.Contains(t.supported, lang) }
-
-// Languages lists the configured languages.
-func (t *Translator) Languages() []string { return slices.Clone(t.supported) }

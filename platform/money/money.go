@@ -83,9 +83,6 @@ func MustParse(s string) Amount {
 // String renders the amount with exactly two decimal places.
 func (a Amount) String() string { return a.d.StringFixed(2) }
 
-// Decimal returns the exact value.
-func (a Amount) Decimal() decimal.Decimal { return a.d }
-
 // Equal compares two amounts by value.
 func (a Amount) Equal(b Amount) bool { return a.d.Equal(b.d) }
 

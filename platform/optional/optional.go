@@ -18,12 +18,6 @@ type Field[T any] struct {
 	Null bool
 }
 
-// Of returns a Field set to v.
-func Of[T any](v T) Field[T] { return Field[T]{Value: v, Set: true} }
-
-// NullField returns a Field set to null.
-func NullField[T any]() Field[T] { return Field[T]{Set: true, Null: true} }
-
 // Present reports whether the field holds a value (set and not null).
 func (f Field[T]) Present() bool { return f.Set && !f.Null }
 

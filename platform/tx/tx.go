@@ -27,7 +27,6 @@ type Option func(*options)
 type options struct {
 	attempts  int
 	isolation sql.IsolationLevel
-	readOnly  bool
 }
 
 // Attempts sets how many times a transaction failing with 40001/40P01 is tried (at least 1).
@@ -36,9 +35,6 @@ func Attempts(n int) Option { return func(o *options) { o.attempts = max(n, 1) }
 
 // Serializable runs the transaction at SERIALIZABLE isolation.
 func Serializable() Option { return func(o *options) { o.isolation = sql.LevelSerializable } }
-
-// ReadOnly starts a READ ONLY transaction.
-func ReadOnly() Option { return func(o *options) { o.readOnly = true } }
 
 // Run executes fn inside a transaction and commits it. When ctx already carries a transaction,
 // fn joins it and the outer Run commits or rolls back. fn must use Conn(ctx, db) for every
@@ -52,7 +48,7 @@ func Run(ctx context.Context, db *gorm.DB, fn func(ctx context.Context) error, o
 	for _, opt := range opts {
 		opt(&o)
 	}
-	txOpts := &sql.TxOptions{Isolation: o.isolation, ReadOnly: o.readOnly}
+	txOpts := &sql.TxOptions{Isolation: o.isolation}
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
