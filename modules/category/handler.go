@@ -73,13 +73,8 @@ func (h *Handler) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var langs []string
-	out := listing.Map(listing.Finish(h.lists, page, rows, total), func(cat Category) Response {
-		lang := h.tr.Localize(&cat, filter.Lang)
-		langs = append(langs, lang)
-		return toResponse(cat, lang)
-	})
-	i18n.SetHeaders(c, h.tr.ResponseLanguage(filter.Lang, langs))
+	out := i18n.Page(c, h.tr, filter.Lang, listing.Finish(h.lists, page, rows, total),
+		func(cat *Category, lang string) Response { return toResponse(*cat, lang) })
 	rest.JSON(c, http.StatusOK, out)
 	return nil
 }

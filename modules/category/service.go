@@ -2,7 +2,6 @@ package category
 
 import (
 	"context"
-	"errors"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -29,10 +28,7 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*Category, erro
 		Code: in.Code, Name: in.Name, Description: in.Description.Ptr(), ParentID: in.ParentID.Ptr(),
 		Translations: i18n.Build(in.Translations),
 	}
-	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
-		return tx.Conn(ctx, s.db).Clauses(clause.Returning{}).Create(&c).Error
-	})
-	if err != nil {
+	if err := tx.Conn(ctx, s.db).Clauses(clause.Returning{}).Create(&c).Error; err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -40,15 +36,7 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*Category, erro
 
 // Get returns the category with id, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (*Category, error) {
-	var c Category
-	err := tx.Conn(ctx, s.db).Take(&c, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return tx.Get[Category](ctx, s.db, id, ErrNotFound)
 }
 
 // Update applies the fields present in patch. The version check and the change are one
@@ -119,18 +107,16 @@ func patchColumns(p UpdateRequest) map[string]any {
 // Delete removes a category. A category still referenced by child categories or products is a
 // 409 naming the foreign key. Returns ErrNotFound, or a 412 for a stale If-Match.
 func (s *Service) Delete(ctx context.Context, id int64, cond *etag.Match) error {
-	return tx.Run(ctx, s.db, func(ctx context.Context) error {
-		q := tx.Conn(ctx, s.db).Where("id = ?", id)
-		if cond.Restricts() {
-			q = q.Where("version IN ?", cond.Versions)
-		}
-		res := q.Delete(&Category{})
-		if res.Error != nil {
-			return fault.StillReferenced(res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return etag.Explain(ctx, s.db, "categories", id, ErrNotFound)
-		}
-		return nil
-	})
+	q := tx.Conn(ctx, s.db).Where("id = ?", id)
+	if cond.Restricts() {
+		q = q.Where("version IN ?", cond.Versions)
+	}
+	res := q.Delete(&Category{})
+	if res.Error != nil {
+		return fault.StillReferenced(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return etag.Explain(ctx, s.db, "categories", id, ErrNotFound)
+	}
+	return nil
 }

@@ -27,9 +27,9 @@ func NewHandler(svc *Service, lists *listing.Codec, tr *i18n.Translator) *Handle
 
 func location(id int64) string { return "/api/v1/products/" + strconv.FormatInt(id, 10) }
 
-// localize renders p in lang: its own text and its category's name.
-func (h *Handler) localize(p *Product, lang string) Response {
-	itemLang := h.tr.Localize(p, lang)
+// render turns a product, already localised into itemLang, into a response; the embedded
+// category's name follows the requested language too.
+func (h *Handler) render(p *Product, lang, itemLang string) Response {
 	if p.Category != nil {
 		h.tr.Localize(p.Category, lang)
 	}
@@ -38,9 +38,10 @@ func (h *Handler) localize(p *Product, lang string) Response {
 
 // one renders a single product in the request's language and sets the language headers.
 func (h *Handler) one(c *gin.Context, p *Product) Response {
-	r := h.localize(p, h.tr.FromRequest(c))
-	i18n.SetHeaders(c, r.Lang)
-	return r
+	lang := h.tr.FromRequest(c)
+	itemLang := h.tr.Localize(p, lang)
+	i18n.SetHeaders(c, itemLang)
+	return h.render(p, lang, itemLang)
 }
 
 func (h *Handler) create(c *gin.Context) error {
@@ -82,13 +83,8 @@ func (h *Handler) list(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var langs []string
-	out := listing.Map(listing.Finish(h.lists, page, rows, total), func(p Product) Response {
-		r := h.localize(&p, filter.Lang)
-		langs = append(langs, r.Lang)
-		return r
-	})
-	i18n.SetHeaders(c, h.tr.ResponseLanguage(filter.Lang, langs))
+	out := i18n.Page(c, h.tr, filter.Lang, listing.Finish(h.lists, page, rows, total),
+		func(p *Product, itemLang string) Response { return h.render(p, filter.Lang, itemLang) })
 	rest.JSON(c, http.StatusOK, out)
 	return nil
 }

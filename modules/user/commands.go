@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -91,7 +92,8 @@ func readPassword(in io.Reader, prompt io.Writer) (string, error) {
 
 // explain turns a failed insert into a sentence for the terminal.
 func explain(err error) error {
-	if strings.Contains(err.Error(), "uq_users_email") {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "uq_users_email" {
 		return errors.New("that email is already registered")
 	}
 	return err

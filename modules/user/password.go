@@ -1,6 +1,8 @@
 package user
 
 import (
+	"sync"
+
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/erp-foundation/erp/platform/fault"
@@ -27,12 +29,16 @@ func passwordProblems(field, password string) []fault.FieldError {
 // password so that a login for an unknown email costs as much as one for a known email.
 type hasher struct {
 	cost  int
-	dummy []byte
+	dummy func() []byte
 }
 
 func newHasher(cost int) *hasher {
-	dummy, _ := bcrypt.GenerateFromPassword([]byte("no user has this password, ever!"), cost)
-	return &hasher{cost: cost, dummy: dummy}
+	return &hasher{cost: cost, dummy: sync.OnceValue(func() []byte {
+		// Made on the first login of an unknown email, not at start-up: at cost 12 it takes
+		// a quarter of a second, which the create-admin command and every start would pay.
+		b, _ := bcrypt.GenerateFromPassword([]byte("no user has this password, ever!"), cost)
+		return b
+	})}
 }
 
 func (h *hasher) hash(password string) (string, error) {
@@ -43,7 +49,7 @@ func (h *hasher) hash(password string) (string, error) {
 // matches compares in constant work; a nil hash compares against the dummy and fails.
 func (h *hasher) matches(hash []byte, password string) bool {
 	if hash == nil {
-		_ = bcrypt.CompareHashAndPassword(h.dummy, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(h.dummy(), []byte(password))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil

@@ -44,15 +44,7 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*User, error) {
 
 // Get returns the user with id, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (*User, error) {
-	var u User
-	err := tx.Conn(ctx, s.db).Take(&u, id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &u, nil
+	return tx.Get[User](ctx, s.db, id, ErrNotFound)
 }
 
 // Update applies the fields present in patch. A change that leaves no active admin is

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -48,7 +49,7 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 		status := c.Writer.Status()
 		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
-		if p, ok := httperr.FromContext(c); ok && p.Status == 409 {
+		if p, ok := httperr.FromContext(c); ok && p.Status == http.StatusConflict {
 			constraint := p.Constraint
 			if constraint == "" {
 				constraint = "none"

@@ -67,22 +67,15 @@ func Created(c *gin.Context, location string, body any) {
 
 // Read writes a versioned resource for a GET, or 304 when If-None-Match already names its ETag.
 func Read(c *gin.Context, body Versioned) {
-	tag := etag.Of(body.ETagVersion())
-	if inm := c.GetHeader("If-None-Match"); inm != "" && (inm == "*" || containsTag(inm, tag)) {
-		c.Header("ETag", tag)
-		c.Status(http.StatusNotModified)
-		return
+	version := body.ETagVersion()
+	if inm := c.GetHeader("If-None-Match"); inm != "" {
+		if m, err := etag.ParseIfMatch(inm); err == nil && m.Allows(version) {
+			c.Header("ETag", etag.Of(version))
+			c.Status(http.StatusNotModified)
+			return
+		}
 	}
 	JSON(c, http.StatusOK, body)
-}
-
-func containsTag(header, tag string) bool {
-	m, err := etag.ParseIfMatch(header)
-	if err != nil || m == nil {
-		return false
-	}
-	v, _ := strconv.ParseInt(tag[1:len(tag)-1], 10, 32)
-	return m.Allows(int32(v))
 }
 
 // NoContent writes 204.

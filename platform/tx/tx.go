@@ -71,6 +71,20 @@ func Conn(ctx context.Context, db *gorm.DB) *gorm.DB {
 	return db.WithContext(ctx)
 }
 
+// Get reads the row of type T with primary key id, joining ctx's transaction when there is
+// one; a missing row is notFound.
+func Get[T any](ctx context.Context, db *gorm.DB, id int64, notFound error) (*T, error) {
+	var row T
+	err := Conn(ctx, db).Take(&row, id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &row, nil
+}
+
 // Pool returns what runs statements for ctx without GORM's statement builder: the
 // transaction's connection when ctx carries one, else the pool. Hot paths with fixed SQL
 // ($1 placeholders) use it to skip building a GORM statement on every call.
