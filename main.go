@@ -10,14 +10,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"gorm.io/gorm"
-
 	"github.com/erp-foundation/erp/db"
 	"github.com/erp-foundation/erp/modules/category"
 	"github.com/erp-foundation/erp/modules/product"
 	"github.com/erp-foundation/erp/modules/user"
 	"github.com/erp-foundation/erp/platform/app"
 	"github.com/erp-foundation/erp/platform/auth"
+	"github.com/erp-foundation/erp/platform/database"
 )
 
 // defaultConfig is config.yaml, built into the binary as the list of keys and their defaults.
@@ -41,7 +40,7 @@ func wiring() app.Wiring {
 		Name:          "erp",
 		Version:       version,
 		DefaultConfig: defaultConfig,
-		NewMigrator:   func(g *gorm.DB) app.Migrator { return db.NewMigrator(g) },
+		NewMigrator:   func(d *database.DB) app.Migrator { return db.NewMigrator(d) },
 		Assemble:      assemble,
 		Commands:      user.Commands,
 	}
@@ -51,10 +50,10 @@ func wiring() app.Wiring {
 func assemble(d *app.Deps) (*app.Assembly, error) {
 	cfg := d.Config
 	tokens := auth.NewTokens(cfg.Auth)
-	directory := user.NewDirectory(d.DB.Pool, d.Logger)
-	users := user.NewService(d.DB.Gorm, cfg.Auth.BcryptCost, directory)
-	categories := category.NewService(d.DB.Gorm, d.I18n)
-	products := product.NewService(d.DB.Gorm, d.I18n)
+	directory := user.NewDirectory(d.DB)
+	users := user.NewService(d.DB, cfg.Auth.BcryptCost, directory)
+	categories := category.NewService(d.DB, d.I18n)
+	products := product.NewService(d.DB, d.I18n)
 	return &app.Assembly{
 		Modules: []app.Module{
 			user.NewHandler(users, d.Lists, tokens, auth.NewFailureLimiter(cfg.Auth.LoginFailuresPerMinute)),

@@ -137,7 +137,7 @@ const adminPassword = "correct horse battery staple"
 // command does) and signs in through the API.
 func adminToken(t *testing.T, api *apitest.API) string {
 	t.Helper()
-	svc := user.NewService(api.DB.Gorm, 4, user.NewDirectory(api.DB.Pool, logging.Discard()))
+	svc := user.NewService(api.DB.DB, 4, user.NewDirectory(api.DB.DB))
 	_, err := svc.CreateAdmin(context.Background(), "admin@example.com", "Admin", adminPassword)
 	require.NoError(t, err)
 	return login(t, api, "admin@example.com", adminPassword)
@@ -200,7 +200,7 @@ func TestServeRunsStartupAndBackgroundTasksAndStopsCleanly(t *testing.T) {
 	go func() { done <- svc.Run(ctx) }()
 	require.Eventually(t, func() bool {
 		var n int64
-		return d.Gorm.Raw("SELECT count(*) FROM users WHERE email = 'boot@example.com' AND role = 'admin'").Scan(&n).Error == nil && n == 1
+		return d.Outside(t).Raw("SELECT count(*) FROM users WHERE email = 'boot@example.com' AND role = 'admin'").Scan(&n).Error == nil && n == 1
 	}, 10*time.Second, 50*time.Millisecond)
 	cancel()
 	select {

@@ -10,9 +10,10 @@ import (
 	"fmt"
 
 	"github.com/go-gormigrate/gormigrate/v2"
-	"gorm.io/gorm"
 
 	"github.com/erp-foundation/erp/db/migrations"
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/requestid"
 )
 
 // TableName is the table that records applied migrations.
@@ -23,17 +24,18 @@ const lockKey = 7_202_611_250
 
 // Migrator applies and reverts the migrations of db/migrations.
 type Migrator struct {
-	db   *gorm.DB
+	db   *database.DB
 	list []*gormigrate.Migration
 }
 
-// NewMigrator returns a migrator for the service's migrations.
-func NewMigrator(db *gorm.DB) *Migrator {
+// NewMigrator returns a migrator for the service's migrations on db (the owner role's
+// connection: migrations create and alter tables).
+func NewMigrator(db *database.DB) *Migrator {
 	return &Migrator{db: db, list: migrations.All()}
 }
 
 // Migrate applies every pending migration; dbtest and `serve --migrate` use it.
-func Migrate(ctx context.Context, db *gorm.DB) error { return NewMigrator(db).Up(ctx) }
+func Migrate(ctx context.Context, db *database.DB) error { return NewMigrator(db).Up(ctx) }
 
 // IDs lists the migration IDs in order.
 func (m *Migrator) IDs() []string {
@@ -76,7 +78,7 @@ func (m *Migrator) Down(ctx context.Context, n int) error {
 // Status returns the applied and the pending migration IDs, each in list order.
 func (m *Migrator) Status(ctx context.Context) (applied, pending []string, err error) {
 	done := map[string]bool{}
-	db := m.db.WithContext(ctx)
+	db := m.db.Gorm(ctx)
 	if db.Migrator().HasTable(TableName) {
 		var ids []string
 		if err := db.Table(TableName).Pluck("id", &ids).Error; err != nil {
@@ -97,9 +99,12 @@ func (m *Migrator) Status(ctx context.Context) (applied, pending []string, err e
 }
 
 // locked runs fn inside one transaction that first takes the migration advisory lock.
-// gormigrate is given the transaction and told not to open its own.
+// gormigrate is given the transaction and told not to open its own. Rows a migration changes
+// are audited with the request id "migrate".
 func (m *Migrator) locked(ctx context.Context, fn func(*gormigrate.Gormigrate) error) error {
-	return m.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	ctx = requestid.With(ctx, "migrate")
+	return m.db.Write(ctx, func(ctx context.Context) error {
+		tx := m.db.Gorm(ctx)
 		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", lockKey).Error; err != nil {
 			return fmt.Errorf("migration lock: %w", err)
 		}

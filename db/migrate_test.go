@@ -27,17 +27,17 @@ func TestUpDownUp(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
 	ctx := context.Background()
-	m := db.NewMigrator(d.Gorm)
+	m := db.NewMigrator(d.DB)
 	all := len(m.IDs())
 	require.Equal(t, all, appliedCount(t, m), "the template is fully migrated")
 
 	require.NoError(t, m.Down(ctx, all))
 	assert.Equal(t, 0, appliedCount(t, m))
-	assert.False(t, d.Gorm.Migrator().HasTable("categories"), "down removes the tables")
+	assert.False(t, d.Outside(t).Migrator().HasTable("categories"), "down removes the tables")
 
 	require.NoError(t, m.Up(ctx))
 	assert.Equal(t, all, appliedCount(t, m))
-	assert.True(t, d.Gorm.Migrator().HasTable("categories"))
+	assert.True(t, d.Outside(t).Migrator().HasTable("categories"))
 
 	require.NoError(t, m.Down(ctx, 1))
 	assert.Equal(t, all-1, appliedCount(t, m))
@@ -52,13 +52,13 @@ func TestConcurrentUpMigratesOnce(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
 	ctx := context.Background()
-	m := db.NewMigrator(d.Gorm)
+	m := db.NewMigrator(d.DB)
 	require.NoError(t, m.Down(ctx, len(m.IDs())))
 
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() { errs[i] = db.NewMigrator(d.Gorm).Up(ctx) })
+		wg.Go(func() { errs[i] = db.NewMigrator(d.DB).Up(ctx) })
 	}
 	wg.Wait()
 	for _, err := range errs {

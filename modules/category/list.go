@@ -9,7 +9,6 @@ import (
 
 	"github.com/erp-foundation/erp/platform/fault"
 	"github.com/erp-foundation/erp/platform/listing"
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // Filter narrows a category list.
@@ -59,7 +58,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 // List returns one page of categories (with one look-ahead row, see listing.Finish) and, when
 // the page asks for it, the number of categories matching the filter.
 func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Category, int64, error) {
-	db := tx.Conn(ctx, s.db)
+	db := s.db.Gorm(ctx)
 	filtered := func() *gorm.DB { return s.filter(db.Model(&Category{}), f) }
 	var rows []Category
 	if err := p.Apply(filtered()).Find(&rows).Error; err != nil {

@@ -2,8 +2,6 @@ package category
 
 import (
 	"context"
-
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // treeLock serialises parent changes: without it two concurrent updates (A under B, B under A)
@@ -12,14 +10,14 @@ const treeLock = 7_202_611_252
 
 // lockTree takes the tree lock until the transaction ends.
 func (s *Service) lockTree(ctx context.Context) error {
-	return tx.Conn(ctx, s.db).Exec("SELECT pg_advisory_xact_lock(?)", treeLock).Error
+	return s.db.Gorm(ctx).Exec("SELECT pg_advisory_xact_lock(?)", treeLock).Error
 }
 
 // checkNoCycle runs after id's parent_id changed, in the same transaction, under the tree lock:
 // it fails when id is now among its own ancestors, and the transaction rolls back.
 func (s *Service) checkNoCycle(ctx context.Context, id int64) error {
 	var cycle bool
-	err := tx.Conn(ctx, s.db).Raw(`
+	err := s.db.Gorm(ctx).Raw(`
 		WITH RECURSIVE ancestors(id, parent_id) AS (
 			SELECT p.id, p.parent_id FROM categories c JOIN categories p ON p.id = c.parent_id WHERE c.id = ?
 			UNION ALL

@@ -30,11 +30,11 @@ func TestListQueriesUseIndexesOnTheBenchmarkSet(t *testing.T) {
 	d := pg.New(t)
 	seed, err := os.ReadFile("bench/seed.sql")
 	require.NoError(t, err)
-	_, err = d.Pool.Exec(context.Background(), string(seed))
+	err = d.Outside(t).Exec(string(seed)).Error
 	require.NoError(t, err)
 
 	tr := i18n.New(config.I18n{DefaultLanguage: "en", SupportedLanguages: []string{"en", "fr"}})
-	svc := NewService(d.Gorm, tr)
+	svc := NewService(d.DB, tr)
 	codec := listing.NewCodec("explain")
 
 	// A cursor in the middle of the price order, as a client continuing a deep listing would send.
@@ -65,7 +65,7 @@ func TestListQueriesUseIndexesOnTheBenchmarkSet(t *testing.T) {
 		f, err := ParseFilter(q)
 		require.NoError(t, err, tc.name)
 		f.Lang = tc.lang
-		plan := explain(t, d.Gorm, svc.listQuery(d.Gorm, f, page))
+		plan := explain(t, d.Outside(t), svc.listQuery(d.Outside(t), f, page))
 		t.Logf("%s (%s):\n%s", tc.name, tc.query, plan)
 		assert.Contains(t, plan, tc.wantIndex, tc.name)
 		assert.NotContains(t, plan, "Seq Scan on products", tc.name)

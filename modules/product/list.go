@@ -10,10 +10,10 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/fault"
 	"github.com/erp-foundation/erp/platform/listing"
 	"github.com/erp-foundation/erp/platform/money"
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // Filter narrows a product list. Every filter is served by an index.
@@ -108,8 +108,9 @@ func ParseFilter(q url.Values) (Filter, error) {
 // List returns one page of products with their categories (one statement, plus one count when
 // the page asks for the total).
 func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Product, int64, error) {
-	db := tx.Conn(ctx, s.db)
-	rows, err := query(s.listQuery(db, f, p))
+	db := s.db.Gorm(ctx)
+	sql, args := database.Statement(s.listQuery(db, f, p), &[]Product{})
+	rows, err := read(ctx, s.db, sql, args...)
 	if err != nil {
 		return nil, 0, err
 	}

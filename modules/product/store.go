@@ -2,12 +2,11 @@ package product
 
 import (
 	"context"
-	"database/sql"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/i18n"
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // The product read: the row and its category in one statement, whatever the page size.
@@ -18,61 +17,54 @@ const (
 	selectProducts  = "SELECT " + productColumns + ", " + categoryColumns + " FROM "
 )
 
-// query runs a statement built by GORM (lists: dynamic filters) that selects productColumns
-// and categoryColumns, in that order.
-func query(q *gorm.DB) ([]Product, error) {
-	rows, err := q.Rows()
-	if err != nil {
-		return nil, err
-	}
-	return scan(rows)
+// read runs a statement (fixed SQL or one GORM built, see database.Statement) that selects
+// productColumns and categoryColumns, in that order, and scans the rows by position with pgx:
+// reads of one product happen on every request, and skipping reflection and database/sql's
+// conversions there is most of their cost.
+func read(ctx context.Context, db *database.DB, sql string, args ...any) ([]Product, error) {
+	s := newScanner()
+	err := db.Query(ctx, sql, args, s.row)
+	return s.out, err
 }
 
-// queryRaw runs fixed SQL with $n placeholders straight on the connection (see tx.Pool):
-// reads and writes of one product happen on every request, and skipping GORM's statement
-// building and reflection there roughly halves their allocations.
-func queryRaw(ctx context.Context, db *gorm.DB, sql string, args ...any) ([]Product, error) {
-	rows, err := tx.Pool(ctx, db).QueryContext(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scan(rows)
+// change runs one write statement that returns productColumns and categoryColumns (see read),
+// with its audit context in the same round trip.
+func change(ctx context.Context, db *database.DB, sql string, args ...any) ([]Product, error) {
+	s := newScanner()
+	_, err := db.Change(ctx, sql, args, s.row)
+	return s.out, err
 }
 
-// scan reads rows of productColumns and categoryColumns by position.
-func scan(rows *sql.Rows) ([]Product, error) {
-	defer func() { _ = rows.Close() }()
-	out := make([]Product, 0, 1)
-	// Products of one category share one CategoryRef, so its translations decode once per page.
-	var categories map[int64]*CategoryRef
-	for rows.Next() {
-		p, err := scanProduct(rows, &categories)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+// scanner collects products; products of one category share one CategoryRef, so its
+// translations decode once per page.
+type scanner struct {
+	out        []Product
+	categories map[int64]*CategoryRef
 }
 
-func scanProduct(rows *sql.Rows, categories *map[int64]*CategoryRef) (Product, error) {
+func newScanner() *scanner { return &scanner{out: make([]Product, 0, 1)} }
+
+func (s *scanner) row(row pgx.CollectableRow) error {
 	var p Product
 	var code, name *string
 	var categoryTranslations i18n.Translations
-	err := rows.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.Price, &p.IsActive, &p.CategoryID,
+	err := row.Scan(&p.ID, &p.SKU, &p.Name, &p.Description, &p.Price, &p.IsActive, &p.CategoryID,
 		&p.Attributes, &p.Version, &p.CreatedAt, &p.UpdatedAt, &p.Translations,
 		&code, &name, &categoryTranslations)
-	if err != nil || p.CategoryID == nil || code == nil {
-		return p, err
+	if err != nil {
+		return err
 	}
-	ref, seen := (*categories)[*p.CategoryID]
-	if !seen {
-		ref = &CategoryRef{ID: *p.CategoryID, Code: *code, Name: *name, Translations: categoryTranslations}
-		if *categories == nil {
-			*categories = map[int64]*CategoryRef{}
+	if p.CategoryID != nil && code != nil {
+		ref, seen := s.categories[*p.CategoryID]
+		if !seen {
+			ref = &CategoryRef{ID: *p.CategoryID, Code: *code, Name: *name, Translations: categoryTranslations}
+			if s.categories == nil {
+				s.categories = map[int64]*CategoryRef{}
+			}
+			s.categories[*p.CategoryID] = ref
 		}
-		(*categories)[*p.CategoryID] = ref
+		p.Category = ref
 	}
-	p.Category = ref
-	return p, nil
+	s.out = append(s.out, p)
+	return nil
 }

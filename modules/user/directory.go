@@ -3,15 +3,14 @@ package user
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/erp-foundation/erp/platform/auth"
+	"github.com/erp-foundation/erp/platform/database"
 )
 
 // Channel is the PostgreSQL notification channel on which the users table announces changes
@@ -27,8 +26,7 @@ const CacheTTL = 4 * time.Second
 // anyway. Authenticated requests therefore cost no query, and a deactivated or demoted user
 // loses access within seconds on every instance.
 type Directory struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	db   *database.DB
 	ttl  time.Duration
 	now  func() time.Time
 
@@ -42,9 +40,9 @@ type cached struct {
 	at    time.Time
 }
 
-// NewDirectory returns a directory reading users through pool.
-func NewDirectory(pool *pgxpool.Pool, log *slog.Logger) *Directory {
-	return &Directory{pool: pool, log: log, ttl: CacheTTL, now: time.Now, entries: map[int64]cached{}}
+// NewDirectory returns a directory reading users through db.
+func NewDirectory(db *database.DB) *Directory {
+	return &Directory{db: db, ttl: CacheTTL, now: time.Now, entries: map[int64]cached{}}
 }
 
 // Account returns the user's role and status, from the cache when it is fresh.
@@ -56,7 +54,7 @@ func (d *Directory) Account(ctx context.Context, userID int64) (auth.Account, bo
 		return e.acct, e.found, nil
 	}
 	var acct auth.Account
-	err := d.pool.QueryRow(ctx, "SELECT role, is_active FROM users WHERE id = $1", userID).Scan(&acct.Role, &acct.Active)
+	err := d.db.QueryRow(ctx, "SELECT role, is_active FROM users WHERE id = $1", []any{userID}, &acct.Role, &acct.Active)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return auth.Account{}, false, err
@@ -81,42 +79,17 @@ func (d *Directory) ForgetAll() {
 	d.mu.Unlock()
 }
 
-// Listen follows the change notifications until ctx ends, reconnecting after failures. It
-// runs in the background for the life of the service.
+// Listen follows the change notifications until ctx ends (reconnecting after failures; every
+// reconnection empties the cache, since changes made meanwhile are unknown). It runs in the
+// background for the life of the service.
 func (d *Directory) Listen(ctx context.Context) error {
-	for wait := time.Second; ctx.Err() == nil; wait = min(wait*2, 30*time.Second) {
-		err := d.listenOnce(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		d.log.Warn("user change notifications interrupted; relying on the cache TTL until they resume",
-			"error", err.Error(), "retry_in", wait)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-	}
-	return nil
-}
-
-func (d *Directory) listenOnce(ctx context.Context) error {
-	conn, err := pgx.ConnectConfig(ctx, d.pool.Config().ConnConfig.Copy())
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
-	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
-		return err
-	}
-	d.ForgetAll() // changes made while not listening are unknown
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-			d.Forget(id)
-		}
-	}
+	return d.db.Listen(ctx, database.Listener{
+		Channel:   Channel,
+		Connected: d.ForgetAll,
+		Notify: func(payload string) {
+			if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+				d.Forget(id)
+			}
+		},
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/erp-foundation/erp/platform/auth"
 	"github.com/erp-foundation/erp/platform/fault"
 	"github.com/erp-foundation/erp/platform/listing"
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // Filter narrows a user list.
@@ -56,7 +55,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 
 // List returns one page of users and, when asked, the number matching the filter.
 func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]User, int64, error) {
-	db := tx.Conn(ctx, s.db)
+	db := s.db.Gorm(ctx)
 	filtered := func() *gorm.DB {
 		q := db.Model(&User{})
 		if f.Q != "" {

@@ -9,8 +9,8 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/erp-foundation/erp/platform/auth"
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/etag"
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // adminsLock serialises every change that could leave no active admin.
@@ -18,14 +18,14 @@ const adminsLock = 7_202_611_253
 
 // Service implements the user use cases.
 type Service struct {
-	db        *gorm.DB
+	db        *database.DB
 	hasher    *hasher
 	directory *Directory
 }
 
 // NewService returns a service on db hashing passwords at bcryptCost; directory is told
 // about every change so that this instance stops trusting old roles at once.
-func NewService(db *gorm.DB, bcryptCost int, directory *Directory) *Service {
+func NewService(db *database.DB, bcryptCost int, directory *Directory) *Service {
 	return &Service{db: db, hasher: newHasher(bcryptCost), directory: directory}
 }
 
@@ -36,7 +36,10 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*User, error) {
 		return nil, err
 	}
 	u := User{Email: in.Email, PasswordHash: hash, FullName: in.FullName, Role: in.Role, IsActive: true}
-	if err := tx.Conn(ctx, s.db).Clauses(clause.Returning{}).Create(&u).Error; err != nil {
+	err = s.db.Write(ctx, func(ctx context.Context) error {
+		return s.db.Gorm(ctx).Clauses(clause.Returning{}).Create(&u).Error
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -44,72 +47,64 @@ func (s *Service) Create(ctx context.Context, in CreateRequest) (*User, error) {
 
 // Get returns the user with id, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (*User, error) {
-	return tx.Get[User](ctx, s.db, id, ErrNotFound)
+	return database.Get[User](ctx, s.db, id, ErrNotFound)
 }
 
 // Update applies the fields present in patch. A change that leaves no active admin is
 // ErrLastAdmin; If-Match is checked in the UPDATE itself.
 func (s *Service) Update(ctx context.Context, id int64, patch UpdateRequest, cond *etag.Match) (*User, error) {
-	changes := map[string]any{}
-	if patch.Email.Set {
-		changes["email"] = patch.Email.Value
-	}
-	if patch.FullName.Set {
-		changes["full_name"] = patch.FullName.Value
-	}
-	if patch.Role.Set {
-		changes["role"] = patch.Role.Value
-	}
-	if patch.IsActive.Set {
-		changes["is_active"] = patch.IsActive.Value
-	}
+	u := database.NewUpdate("users")
+	u.SetIf(patch.Email.Set, "email", patch.Email.Value)
+	u.SetIf(patch.FullName.Set, "full_name", patch.FullName.Value)
+	u.SetIf(patch.Role.Set, "role", patch.Role.Value)
+	u.SetIf(patch.IsActive.Set, "is_active", patch.IsActive.Value)
 	if patch.Password.Set {
 		hash, err := s.hasher.hash(patch.Password.Value)
 		if err != nil {
 			return nil, err
 		}
-		changes["password_hash"] = hash
+		u.Set("password_hash", hash)
 	}
-	if len(changes) == 0 {
-		u, err := s.Get(ctx, id)
-		if err == nil && !cond.Allows(u.Version) {
+	if u.Empty() {
+		found, err := s.Get(ctx, id)
+		if err == nil && !cond.Allows(found.Version) {
 			return nil, etag.Stale()
 		}
-		return u, err
+		return found, err
 	}
-	return s.change(ctx, id, changes, cond)
+	return s.change(ctx, id, u, cond)
 }
 
 // Deactivate marks a user inactive (DELETE /users/:id): the row and its history stay, and a
 // second call changes nothing. The last active admin cannot be deactivated.
 func (s *Service) Deactivate(ctx context.Context, id int64, cond *etag.Match) error {
-	u, err := s.Get(ctx, id)
+	found, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if !cond.Allows(u.Version) {
+	if !cond.Allows(found.Version) {
 		return etag.Stale()
 	}
-	if !u.IsActive {
+	if !found.IsActive {
 		return nil
 	}
-	_, err = s.change(ctx, id, map[string]any{"is_active": false}, cond)
+	u := database.NewUpdate("users")
+	u.Set("is_active", false)
+	_, err = s.change(ctx, id, u, cond)
 	return err
 }
 
 // change runs one guarded UPDATE under the admins lock and refuses to leave no active admin.
-func (s *Service) change(ctx context.Context, id int64, changes map[string]any, cond *etag.Match) (*User, error) {
-	var u User
-	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
-		db := tx.Conn(ctx, s.db)
+func (s *Service) change(ctx context.Context, id int64, u *database.Update, cond *etag.Match) (*User, error) {
+	var out User
+	u.Where(cond.Condition(u.Arg))
+	q, args := u.SQL(id, "*")
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		db := s.db.Gorm(ctx)
 		if err := db.Exec("SELECT pg_advisory_xact_lock(?)", adminsLock).Error; err != nil {
 			return err
 		}
-		q := db.Model(&u).Clauses(clause.Returning{}).Where("id = ?", id)
-		if cond.Restricts() {
-			q = q.Where("version IN ?", cond.Versions)
-		}
-		res := q.Updates(changes)
+		res := db.Raw(q, args...).Scan(&out)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -129,7 +124,7 @@ func (s *Service) change(ctx context.Context, id int64, changes map[string]any, 
 		return nil, err
 	}
 	s.directory.Forget(id)
-	return &u, nil
+	return &out, nil
 }
 
 // Authenticate returns the active user with this email (any case) and password. An unknown
@@ -137,7 +132,7 @@ func (s *Service) change(ctx context.Context, id int64, changes map[string]any, 
 // amount of hashing work.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	var u User
-	err := tx.Conn(ctx, s.db).Where("lower(email) = ?", strings.ToLower(email)).Take(&u).Error
+	err := s.db.Gorm(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&u).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		s.hasher.matches(nil, password)
@@ -163,8 +158,8 @@ func (s *Service) Bootstrap(ctx context.Context, email, fullName, password strin
 		return false, nil
 	}
 	created := false
-	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
-		db := tx.Conn(ctx, s.db)
+	err := s.db.Write(ctx, func(ctx context.Context) error {
+		db := s.db.Gorm(ctx)
 		if err := db.Exec("SELECT pg_advisory_xact_lock(?)", adminsLock).Error; err != nil {
 			return err
 		}

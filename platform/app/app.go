@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
-	"gorm.io/gorm"
 
 	"github.com/erp-foundation/erp/platform/config"
 	"github.com/erp-foundation/erp/platform/database"
@@ -69,7 +68,7 @@ type Wiring struct {
 	// DefaultConfig is the embedded config.yaml: every key and its default.
 	DefaultConfig []byte
 	// NewMigrator returns the migrator for a database.
-	NewMigrator func(db *gorm.DB) Migrator
+	NewMigrator func(db *database.DB) Migrator
 	// Assemble builds the modules and what protects and runs them.
 	Assemble func(d *Deps) (*Assembly, error)
 	// Commands adds module commands (users create-admin, ...); env gives them configuration
@@ -96,9 +95,16 @@ func (e *Env) Logger() (*slog.Logger, error) {
 	return logging.New(e.w.Stdout, c.Log.Level, c.Log.Format)
 }
 
-// OpenDB opens the database; the caller closes it.
+// OpenDB opens the database as the application role (database.url), for request work; the
+// caller closes it.
 func (e *Env) OpenDB(ctx context.Context, log *slog.Logger) (*database.DB, error) {
 	return database.Open(ctx, database.Options{Config: e.Config().Database, Logger: log})
+}
+
+// OpenOwnerDB opens a small direct connection as the owner role, for migrations and background
+// jobs (which bound their own work, so statements have no query timeout); the caller closes it.
+func (e *Env) OpenOwnerDB(ctx context.Context, log *slog.Logger) (*database.DB, error) {
+	return database.Open(ctx, database.Options{Config: e.Config().Database.Owner(), Logger: log, ApplicationName: "erp-owner"})
 }
 
 // NewCommand builds the root command.

@@ -15,12 +15,12 @@ func migrateCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := env.OpenDB(cmd.Context(), log)
+			d, err := env.OpenOwnerDB(cmd.Context(), log)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			return fn(cmd, env.w.NewMigrator(d.Gorm), args)
+			return fn(cmd, env.w.NewMigrator(d), args)
 		}
 	}
 	cmd.AddCommand(

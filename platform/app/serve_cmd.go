@@ -46,7 +46,7 @@ func serveCommand(env *Env) *cobra.Command {
 				log.Info("database pool closed")
 			}()
 			if migrate {
-				if err := env.w.NewMigrator(d.Gorm).Up(ctx); err != nil {
+				if err := migrateUp(ctx, env, log); err != nil {
 					return err
 				}
 			}
@@ -141,4 +141,14 @@ func Assemble(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*
 		return nil, err
 	}
 	return &Service{HTTP: srv, Assembly: asm, log: log}, nil
+}
+
+// migrateUp applies pending migrations over the owner connection, then closes it.
+func migrateUp(ctx context.Context, env *Env, log *slog.Logger) error {
+	owner, err := env.OpenOwnerDB(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	return env.w.NewMigrator(owner).Up(ctx)
 }

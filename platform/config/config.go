@@ -37,6 +37,9 @@ type HTTP struct {
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`
 	MaxBodyBytes      int64         `mapstructure:"max_body_bytes"`
 	PprofAddr         string        `mapstructure:"pprof_addr"`
+	MaxInFlight       int           `mapstructure:"max_in_flight"`
+	MaxConnections    int           `mapstructure:"max_connections"`
+	TrustedProxies    []string      `mapstructure:"trusted_proxies"`
 }
 
 // Database configures the PostgreSQL connection pool.
@@ -49,9 +52,18 @@ type Database struct {
 	AcquireTimeout   time.Duration `mapstructure:"acquire_timeout"`
 	ConnectTimeout   time.Duration `mapstructure:"connect_timeout"`
 	StatementTimeout time.Duration `mapstructure:"statement_timeout"`
+	QueryTimeout     time.Duration `mapstructure:"query_timeout"`
 	SlowThreshold    time.Duration `mapstructure:"slow_threshold"`
 	Echo             bool          `mapstructure:"echo"`
 	QueryExecMode    string        `mapstructure:"query_exec_mode"`
+}
+
+// Owner is the configuration of the owner role's connection (migrations, background jobs): a
+// small pool without a client-side query timeout (jobs bound their own work).
+func (d Database) Owner() Database {
+	o := d
+	o.PoolSize, o.MaxOverflow, o.QueryTimeout = 1, 2, 0
+	return o
 }
 
 // MaxConns is the most connections the pool opens: pool_size + max_overflow.
@@ -73,9 +85,13 @@ type I18n struct {
 type Auth struct {
 	JWTSecret              string        `mapstructure:"jwt_secret" secret:"true"`
 	JWTPreviousSecret      string        `mapstructure:"jwt_previous_secret" secret:"true"`
+	Audience               string        `mapstructure:"audience"`
 	TokenTTL               time.Duration `mapstructure:"token_ttl"`
 	BcryptCost             int           `mapstructure:"bcrypt_cost"`
 	LoginFailuresPerMinute int           `mapstructure:"login_failures_per_minute"`
+	LoginFailuresPerEmail  int           `mapstructure:"login_failures_per_email"`
+	LoginFailuresPerAddr   int           `mapstructure:"login_failures_per_address"`
+	MaxPasswordChecks      int           `mapstructure:"max_password_checks"`
 }
 
 // BootstrapAdmin is the admin created on first start when no user exists.

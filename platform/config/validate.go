@@ -55,6 +55,12 @@ func validate(c *Config) []problem {
 		add(err == nil, "http.pprof_addr", "must be host:port or empty, got %q", c.HTTP.PprofAddr)
 	}
 	add(c.HTTP.MaxBodyBytes >= 1024, "http.max_body_bytes", "must be at least 1024, got %d", c.HTTP.MaxBodyBytes)
+	add(c.HTTP.MaxInFlight >= 1, "http.max_in_flight", "must be at least 1, got %d", c.HTTP.MaxInFlight)
+	add(c.HTTP.MaxConnections >= c.HTTP.MaxInFlight, "http.max_connections",
+		"must be at least http.max_in_flight (%d), got %d", c.HTTP.MaxInFlight, c.HTTP.MaxConnections)
+	for _, p := range c.HTTP.TrustedProxies {
+		add(validAddressOrRange(p), "http.trusted_proxies", "%q is neither an IP address nor a CIDR range", p)
+	}
 
 	d := c.Database
 	_, err = pgconn.ParseConfig(d.URL)
@@ -67,6 +73,10 @@ func validate(c *Config) []problem {
 	positive("database.acquire_timeout", d.AcquireTimeout)
 	positive("database.connect_timeout", d.ConnectTimeout)
 	add(d.StatementTimeout >= 0, "database.statement_timeout", "must not be negative (0 disables it)")
+	positive("database.query_timeout", d.QueryTimeout)
+	add(d.AcquireTimeout+d.QueryTimeout < c.HTTP.WriteTimeout, "database.query_timeout",
+		"database.acquire_timeout + database.query_timeout (%s) must be shorter than http.write_timeout (%s), "+
+			"or a request stopped by them could not deliver its 503", d.AcquireTimeout+d.QueryTimeout, c.HTTP.WriteTimeout)
 	add(d.SlowThreshold >= 0, "database.slow_threshold", "must not be negative")
 	oneOf("database.query_exec_mode", d.QueryExecMode, queryExecModes)
 
@@ -93,7 +103,14 @@ func validate(c *Config) []problem {
 	add(a.TokenTTL >= time.Minute && a.TokenTTL <= 24*time.Hour, "auth.token_ttl", "must be between 1m and 24h, got %s", a.TokenTTL)
 	add(a.BcryptCost >= 4 && a.BcryptCost <= 16, "auth.bcrypt_cost", "must be between 4 and 16, got %d", a.BcryptCost)
 	add(a.BcryptCost >= 10 || c.Env == EnvTest || c.IsDevelopment(), "auth.bcrypt_cost", "must be at least 10 in production")
+	add(a.Audience != "", "auth.audience", "must not be empty")
 	add(a.LoginFailuresPerMinute >= 1, "auth.login_failures_per_minute", "must be at least 1")
+	add(a.LoginFailuresPerEmail >= a.LoginFailuresPerMinute, "auth.login_failures_per_email",
+		"must be at least auth.login_failures_per_minute")
+	add(a.LoginFailuresPerAddr >= a.LoginFailuresPerMinute, "auth.login_failures_per_address",
+		"must be at least auth.login_failures_per_minute")
+	add(a.MaxPasswordChecks >= 1 && a.MaxPasswordChecks <= 1024, "auth.max_password_checks",
+		"must be between 1 and 1024, got %d", a.MaxPasswordChecks)
 	b := c.BootstrapAdmin
 	add((b.Email == "") == (b.Password == ""), "bootstrap_admin.password", "bootstrap_admin.email and bootstrap_admin.password must be set together")
 	add(b.Password == "" || len(b.Password) >= 12, "bootstrap_admin.password", "must be at least 12 characters")
@@ -101,4 +118,13 @@ func validate(c *Config) []problem {
 	add(c.Env != EnvProduction || len(c.Pagination.CursorSecret) >= MinSecretBytes, "pagination.cursor_secret",
 		"must be at least %d bytes in production", MinSecretBytes)
 	return ps
+}
+
+// validAddressOrRange accepts an IP address or a CIDR range.
+func validAddressOrRange(s string) bool {
+	if net.ParseIP(s) != nil {
+		return true
+	}
+	_, _, err := net.ParseCIDR(s)
+	return err == nil
 }

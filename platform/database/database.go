@@ -1,6 +1,15 @@
-// Package database opens the PostgreSQL connection pool (pgx) and the GORM handle on top of it,
-// configured from config.Database: pool bounds, lifetimes, acquire and statement timeouts,
-// query execution mode, slow-statement logging.
+// Package database is the service's one way to PostgreSQL (the seam). Every module and platform
+// helper reaches rows through a *DB and nothing else: GORM statements through Gorm, fixed SQL
+// through Query and Change, transactions through Write. Because every statement passes here,
+// the seam can
+//   - set the audit context (actor, request id) inside every write's transaction, where the
+//     audit triggers read it (Write, Change);
+//   - bound every round trip: a connection is waited for at most database.acquire_timeout and
+//     each statement runs at most database.query_timeout, after which the connection is
+//     discarded and the caller gets ErrPoolTimeout or a timeout that maps to 503;
+//   - decide where a read goes (the primary; replicas when configured).
+//
+// The pool is pgx's; GORM runs on database/sql on top of that same pool.
 package database
 
 import (
@@ -21,17 +30,18 @@ import (
 	"github.com/erp-foundation/erp/platform/config"
 )
 
-// ErrPoolTimeout means a request waited longer than database.acquire_timeout for a free
+// ErrPoolTimeout means a caller waited longer than database.acquire_timeout for a free
 // connection (pool exhausted, or the server does not answer). It maps to 503.
 var ErrPoolTimeout = errors.New("database: timed out waiting for a connection")
 
-// DB is the service's database handle: GORM for modules, and the pgx pool beneath it for
-// health checks and statistics. Create it with Open and release it with Close.
+// DB is the seam: create it with Open and release it with Close.
 type DB struct {
-	Gorm   *gorm.DB
-	Pool   *pgxpool.Pool
+	pool   *pgxpool.Pool
 	sql    *sql.DB
+	gorm   *gorm.DB
 	tracer *tracer
+	cfg    config.Database
+	log    *slog.Logger
 }
 
 // Options are the inputs of Open.
@@ -73,7 +83,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database: gorm: %w", err)
 	}
-	return &DB{Gorm: gdb, Pool: pool, sql: sqlDB, tracer: tr}, nil
+	d := &DB{pool: pool, sql: sqlDB, gorm: gdb, tracer: tr, cfg: opts.Config, log: opts.Logger}
+	if err := errors.Join(registerDeadlines(gdb, d.queryTimeout()), registerReferenceClassifier(gdb)); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 func poolConfig(opts Options, tr *tracer) (*pgxpool.Config, error) {
@@ -128,15 +143,18 @@ func execMode(name string) (pgx.QueryExecMode, error) {
 	}
 }
 
+// queryTimeout is the client-side bound of one statement; 0 means none.
+func (d *DB) queryTimeout() time.Duration { return d.cfg.QueryTimeout }
+
 // Ping runs a real query (SELECT 1) within ctx; readiness checks use it.
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
-	return d.Pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+	return d.QueryRow(ctx, "SELECT 1", nil, &one)
 }
 
 // Close releases every connection. In-flight queries should have finished (the HTTP server
 // drains first).
 func (d *DB) Close() {
 	_ = d.sql.Close()
-	d.Pool.Close()
+	d.pool.Close()
 }

@@ -18,7 +18,7 @@ type PoolStats struct {
 
 // Stats returns the pool's current numbers.
 func (d *DB) Stats() PoolStats {
-	s := d.Pool.Stat()
+	s := d.pool.Stat()
 	return PoolStats{
 		Open:      s.TotalConns(),
 		InUse:     s.AcquiredConns(),
@@ -60,7 +60,7 @@ func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.db.Pool.Stat()
+	s := c.db.pool.Stat()
 	d := c.descs()
 	ch <- prometheus.MustNewConstMetric(d[0], prometheus.GaugeValue, float64(s.TotalConns()))
 	ch <- prometheus.MustNewConstMetric(d[1], prometheus.GaugeValue, float64(s.AcquiredConns()))

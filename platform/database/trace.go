@@ -60,3 +60,24 @@ func (t *tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 	}
 	t.log.Log(ctx, level, msg, attrs...)
 }
+
+// TraceBatchStart counts a batch's statements as they are sent (Change and Write send the
+// audit context with the first statement).
+func (t *tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	if data.Batch != nil {
+		t.count.Add(int64(data.Batch.Len()))
+	}
+	return ctx
+}
+
+// TraceBatchQuery logs a failed statement of a batch at DEBUG, like TraceQueryEnd.
+func (t *tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	if data.Err != nil && t.log.Enabled(ctx, slog.LevelDebug) {
+		t.log.DebugContext(ctx, "SQL statement failed", "sql", data.SQL, "error", data.Err.Error())
+	} else if t.echo {
+		t.log.InfoContext(ctx, "SQL statement", "sql", data.SQL)
+	}
+}
+
+// TraceBatchEnd has nothing to add.
+func (t *tracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}

@@ -27,7 +27,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/erp-foundation/erp/platform/config"
 	"github.com/erp-foundation/erp/platform/database"
@@ -35,7 +37,7 @@ import (
 )
 
 // MigrateFunc brings an empty database to the current schema (db.Migrate).
-type MigrateFunc func(ctx context.Context, db *gorm.DB) error
+type MigrateFunc func(ctx context.Context, db *database.DB) error
 
 // Server is the PostgreSQL server of one test binary.
 type Server struct {
@@ -67,12 +69,40 @@ func (s *Server) Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// DB is one test's private database.
+// DB is one test's private database: the service's seam on it, and Outside for changes and
+// checks made around the service (as psql would).
 type DB struct {
 	*database.DB
 	// Name is the database name; URL connects to it.
 	Name string
 	URL  string
+
+	outsideOnce sync.Once
+	outside     *gorm.DB
+	outsideErr  error
+}
+
+// Outside returns a GORM handle on its own connection, as a client outside the service (psql,
+// another program) would use: tests check rows and make changes through it. It is closed with
+// the database.
+func (d *DB) Outside(tb testing.TB) *gorm.DB {
+	tb.Helper()
+	d.outsideOnce.Do(func() {
+		d.outside, d.outsideErr = gorm.Open(postgres.Open(withParam(d.URL, "application_name", "psql")), &gorm.Config{
+			Logger: gormlogger.Discard, SkipDefaultTransaction: true,
+		})
+		if d.outsideErr == nil {
+			tb.Cleanup(func() {
+				if sqlDB, err := d.outside.DB(); err == nil {
+					_ = sqlDB.Close()
+				}
+			})
+		}
+	})
+	if d.outsideErr != nil {
+		tb.Fatalf("dbtest: open an outside connection: %v", d.outsideErr)
+	}
+	return d.outside
 }
 
 // New creates a fresh database for t from the migrated template and drops it when t ends.
@@ -100,9 +130,7 @@ func (s *Server) New(tb testing.TB) *DB {
 	}
 	tb.Logf("dbtest: database %s cloned from template %s in %s", name, s.template, time.Since(begin).Round(time.Millisecond))
 	url := withDatabase(s.adminURL, name)
-	d, err := database.Open(ctx, database.Options{
-		Config: TestPoolConfig(url), Logger: logging.Discard(), ApplicationName: "dbtest",
-	})
+	d, err := database.Open(ctx, database.Options{Config: TestPoolConfig(url), Logger: logging.Discard()})
 	if err != nil {
 		tb.Fatalf("dbtest: open %s: %v", name, err)
 	}
@@ -122,7 +150,7 @@ func TestPoolConfig(url string) config.Database {
 		URL: url, PoolSize: 1, MaxOverflow: 9,
 		ConnMaxLifetime: time.Hour, ConnMaxIdleTime: time.Minute,
 		AcquireTimeout: 10 * time.Second, ConnectTimeout: 10 * time.Second,
-		StatementTimeout: time.Minute, QueryExecMode: "cache_statement",
+		StatementTimeout: time.Minute, QueryTimeout: time.Minute, QueryExecMode: "cache_statement",
 	}
 }
 
@@ -153,5 +181,17 @@ func withDatabase(raw, name string) string {
 		return raw
 	}
 	u.Path = "/" + name
+	return u.String()
+}
+
+// withParam returns a URL with one query parameter set.
+func withParam(raw, key, value string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
 	return u.String()
 }

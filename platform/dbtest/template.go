@@ -19,12 +19,12 @@ func (s *Server) createTemplate(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("create template: %w", err)
 	}
 	d, err := database.Open(ctx, database.Options{
-		Config: TestPoolConfig(withDatabase(s.adminURL, name)), Logger: logging.Discard(), ApplicationName: "dbtest",
+		Config: TestPoolConfig(withDatabase(s.adminURL, name)).Owner(), Logger: logging.Discard(), ApplicationName: "dbtest",
 	})
 	if err != nil {
 		return "", err
 	}
-	err = s.migrate(ctx, d.Gorm)
+	err = s.migrate(ctx, d)
 	d.Close() // a template must have no connections when it is copied
 	if err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)

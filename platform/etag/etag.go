@@ -69,3 +69,12 @@ func (m *Match) Restricts() bool { return m != nil && !m.Any }
 func Stale() error {
 	return fault.New(fault.PreconditionFailed, "The resource has changed since you read it (If-Match does not match its ETag).")
 }
+
+// Condition is the SQL condition that enforces m in the statement that changes the row, with
+// its parameter taken from arg ($n); "" when m does not restrict versions.
+func (m *Match) Condition(arg func(any) string) string {
+	if !m.Restricts() {
+		return ""
+	}
+	return "version = ANY(" + arg(m.Versions) + "::int[])"
+}

@@ -6,8 +6,6 @@ package fault
 import (
 	"errors"
 	"strings"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Kind classifies an error for the client.
@@ -41,8 +39,6 @@ type Error struct {
 	Detail     string
 	Fields     []FieldError
 	Constraint string
-	// StillReferenced marks a foreign-key violation raised by a DELETE: the row is still in use.
-	StillReferenced bool
 	// RetryAfter, when positive, tells the client how many seconds to wait (429, 503).
 	RetryAfter int
 	// Err is the underlying cause, kept for logs and errors.As; never shown to clients.
@@ -83,15 +79,4 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return 0
-}
-
-// StillReferenced turns a foreign-key violation raised while deleting (or re-keying) a row into
-// a conflict that says the row is still in use; the constraint registry supplies the message.
-// Any other error is returned unchanged.
-func StillReferenced(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-		return &Error{Kind: Conflict, Constraint: pgErr.ConstraintName, StillReferenced: true, Err: err}
-	}
-	return err
 }

@@ -31,9 +31,12 @@ func (r *Registry) ToProblem(err error) *Problem {
 	var fe *fault.Error
 	var pgErr *pgconn.PgError
 	var connectErr *pgconn.ConnectError
+	var refErr *database.ReferenceError
 	switch {
 	case errors.As(err, &fe):
 		return r.fromFault(fe)
+	case errors.As(err, &refErr) && refErr.StillReferenced:
+		return r.stillReferenced(refErr.Err.ConstraintName)
 	case errors.As(err, &connectErr): // may wrap a server error such as 53300 or 57P03
 		p := newProblem(http.StatusServiceUnavailable, detailUnavailable)
 		p.RetryAfter = 1
@@ -88,14 +91,19 @@ func (r *Registry) fromFault(fe *fault.Error) *Problem {
 	if p.Status == http.StatusServiceUnavailable && p.RetryAfter == 0 {
 		p.RetryAfter = 1
 	}
-	if fe.StillReferenced {
-		p.Detail = "The resource is still referenced and cannot be removed."
-		if c, ok := r.Lookup(fe.Constraint); ok && c.InUseMessage != "" {
-			p.Detail = c.InUseMessage
-		}
-	}
 	if p.Detail == "" {
 		p.Detail = http.StatusText(p.Status) + "."
+	}
+	return p
+}
+
+// stillReferenced is the 409 for a row that other rows still reference (constraint names the
+// foreign key).
+func (r *Registry) stillReferenced(constraint string) *Problem {
+	p := newProblem(http.StatusConflict, "The resource is still referenced and cannot be removed.")
+	p.Constraint = constraint
+	if c, ok := r.Lookup(constraint); ok && c.InUseMessage != "" {
+		p.Detail = c.InUseMessage
 	}
 	return p
 }

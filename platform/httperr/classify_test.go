@@ -65,14 +65,15 @@ func TestPostgresErrorsMapByStateAndConstraint(t *testing.T) {
 }
 
 func TestDeleteOfReferencedRowIsConflict(t *testing.T) {
-	err := fault.StillReferenced(fmt.Errorf("delete: %w", &pgconn.PgError{Code: "23503", ConstraintName: "fk_products_category_id"}))
+	pgErr := &pgconn.PgError{Code: "23503", ConstraintName: "fk_products_category_id"}
+	err := fmt.Errorf("delete: %w", &database.ReferenceError{StillReferenced: true, Err: pgErr})
 	p := testRegistry().ToProblem(err)
 	assert.Equal(t, 409, p.Status)
 	assert.Equal(t, "fk_products_category_id", p.Constraint)
 	assert.Equal(t, "Category is still used by products.", p.Detail)
 
-	other := errors.New("boom")
-	assert.Same(t, other, fault.StillReferenced(other), "other errors pass through")
+	unknown := testRegistry().ToProblem(&database.ReferenceError{StillReferenced: false, Err: pgErr})
+	assert.Equal(t, 422, unknown.Status, "an unknown reference names the field")
 }
 
 func TestUnavailableAndUnknown(t *testing.T) {

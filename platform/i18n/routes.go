@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
-	"gorm.io/gorm"
 
 	"github.com/erp-foundation/erp/platform/etag"
 	"github.com/erp-foundation/erp/platform/fault"
@@ -35,7 +35,7 @@ type Resource struct {
 
 // Routes returns GET {path}/:id/translations, PUT and DELETE {path}/:id/translations/:lang for
 // r: the whole translation API of a module, from its tagged model alone.
-func (t *Translator) Routes(db *gorm.DB, r Resource) []httpserver.Route {
+func (t *Translator) Routes(db *database.DB, r Resource) []httpserver.Route {
 	h := &routes{t: t, r: r, store: &store{db: db, table: r.Table, notFound: r.NotFound}}
 	ifMatch := map[string]string{"If-Match": `Optimistic lock on the entity: "<version>" or *.`}
 	etagHeader := map[string]string{"ETag": `The entity's new "<version>".`}

@@ -3,19 +3,20 @@ package i18n
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/etag"
 	"github.com/erp-foundation/erp/platform/fault"
-	"github.com/erp-foundation/erp/platform/tx"
 )
 
 // store reads and writes one table's translations column. Every change is one guarded UPDATE
 // (so If-Match is checked in the same statement), which also bumps the row's version and
 // updated_at through the table's touch trigger.
 type store struct {
-	db       *gorm.DB
+	db       *database.DB
 	table    string
 	notFound error
 }
@@ -27,14 +28,12 @@ type versioned struct {
 
 func (s *store) get(ctx context.Context, id int64) (versioned, error) {
 	var v versioned
-	res := tx.Conn(ctx, s.db).Raw("SELECT version, translations FROM "+s.table+" WHERE id = ?", id).Scan(&v)
-	if res.Error != nil {
-		return v, res.Error
-	}
-	if res.RowsAffected == 0 {
+	err := s.db.QueryRow(ctx, "SELECT version, translations FROM "+s.table+" WHERE id = $1", []any{id},
+		&v.Version, &v.Translations)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return v, s.notFound
 	}
-	return v, nil
+	return v, err
 }
 
 // put replaces one language's text; an empty set removes the language.
@@ -43,51 +42,43 @@ func (s *store) put(ctx context.Context, id int64, lang string, text map[string]
 	if err != nil {
 		return versioned{}, err
 	}
-	set := "translations = jsonb_set(translations, ARRAY[?::text], ?::jsonb)"
-	args := []any{lang, string(raw)}
+	u := database.NewUpdate(s.table)
 	if len(text) == 0 {
-		set, args = "translations = translations - ?::text", []any{lang}
+		u.SetSQL("translations = translations - " + u.Arg(lang) + "::text")
+	} else {
+		u.SetSQL("translations = jsonb_set(translations, ARRAY[" + u.Arg(lang) + "::text], " + u.Arg(string(raw)) + "::jsonb)")
 	}
-	return s.update(ctx, id, set, args, "", cond)
+	return s.update(ctx, id, u, "", cond)
 }
 
 // remove deletes one language; a missing translation is a 404.
 func (s *store) remove(ctx context.Context, id int64, lang string, cond *etag.Match) error {
-	_, err := s.update(ctx, id, "translations = translations - ?::text", []any{lang},
-		lang, cond)
+	u := database.NewUpdate(s.table)
+	u.SetSQL("translations = translations - " + u.Arg(lang) + "::text")
+	u.Where("translations -> " + u.Arg(lang) + "::text IS NOT NULL")
+	_, err := s.update(ctx, id, u, lang, cond)
 	return err
 }
 
-// update runs the guarded UPDATE; when requireLang is set the row must have that language.
-func (s *store) update(ctx context.Context, id int64, set string, args []any, requireLang string, cond *etag.Match) (versioned, error) {
-	q := "UPDATE " + s.table + " SET " + set + " WHERE id = ?"
-	args = append(args, id)
-	if requireLang != "" {
-		q += " AND translations -> ?::text IS NOT NULL"
-		args = append(args, requireLang)
-	}
-	if cond.Restricts() {
-		q += " AND version IN ?"
-		args = append(args, cond.Versions)
-	}
+// update runs the guarded UPDATE (one statement); when it changes no row it says why:
+// missing row, stale version, or (requireLang) no such translation.
+func (s *store) update(ctx context.Context, id int64, u *database.Update, requireLang string, cond *etag.Match) (versioned, error) {
+	u.Where(cond.Condition(u.Arg))
+	q, args := u.SQL(id, "version, translations")
 	var out versioned
-	err := tx.Run(ctx, s.db, func(ctx context.Context) error {
-		res := tx.Conn(ctx, s.db).Raw(q+" RETURNING version, translations", args...).Scan(&out)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 1 {
-			return nil
-		}
-		current, err := s.get(ctx, id)
-		switch {
-		case err != nil:
-			return err
-		case !cond.Allows(current.Version):
-			return etag.Stale()
-		default:
-			return fault.New(fault.NotFound, "There is no "+requireLang+" translation.")
-		}
+	n, err := s.db.Change(ctx, q, args, func(row pgx.CollectableRow) error {
+		return row.Scan(&out.Version, &out.Translations)
 	})
-	return out, err
+	if err != nil || n == 1 {
+		return out, err
+	}
+	current, err := s.get(ctx, id)
+	switch {
+	case err != nil:
+		return out, err
+	case !cond.Allows(current.Version):
+		return out, etag.Stale()
+	default:
+		return out, fault.New(fault.NotFound, "There is no "+requireLang+" translation.")
+	}
 }

@@ -178,7 +178,7 @@ func TestSearchInFrenchUsesTheTranslationIndex(t *testing.T) {
 	// the trigram index on i18n_text(translations, 'name').
 	cond, args := api.Deps.I18n.Search("categories", "name", "fr", "%marte%")
 	var plan []string
-	require.NoError(t, api.DB.Gorm.Transaction(func(tx *gorm.DB) error {
+	require.NoError(t, api.DB.Outside(t).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
 			return err
 		}

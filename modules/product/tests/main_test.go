@@ -28,8 +28,8 @@ func newAPI(t *testing.T) *apitest.API {
 	t.Helper()
 	return apitest.New(t, pg.New(t), func(d *app.Deps) *app.Assembly {
 		return &app.Assembly{Modules: []app.Module{
-			category.NewHandler(category.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n),
-			product.NewHandler(product.NewService(d.DB.Gorm, d.I18n), d.Lists, d.I18n),
+			category.NewHandler(category.NewService(d.DB, d.I18n), d.Lists, d.I18n),
+			product.NewHandler(product.NewService(d.DB, d.I18n), d.Lists, d.I18n),
 		}}
 	})
 }

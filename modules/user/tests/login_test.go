@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/erp-foundation/erp/modules/user"
-	"github.com/erp-foundation/erp/platform/logging"
 )
 
 func TestEveryBadLoginLooksTheSame(t *testing.T) {
@@ -86,7 +85,7 @@ func TestOtherInstancesLearnWithinSeconds(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	id := e.newUser(t, "far@example.com", "staff")
-	other := user.NewDirectory(e.DB.Pool, logging.Discard())
+	other := user.NewDirectory(e.DB.DB)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = other.Listen(ctx) }()

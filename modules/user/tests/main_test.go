@@ -16,7 +16,6 @@ import (
 	"github.com/erp-foundation/erp/platform/app"
 	"github.com/erp-foundation/erp/platform/auth"
 	"github.com/erp-foundation/erp/platform/dbtest"
-	"github.com/erp-foundation/erp/platform/logging"
 )
 
 var pg = dbtest.NewServer(db.Migrate)
@@ -38,8 +37,8 @@ func newEnv(t *testing.T) *env {
 	e := &env{}
 	e.API = apitest.New(t, pg.New(t), func(d *app.Deps) *app.Assembly {
 		tokens := auth.NewTokens(d.Config.Auth)
-		e.dir = user.NewDirectory(d.DB.Pool, logging.Discard())
-		e.svc = user.NewService(d.DB.Gorm, d.Config.Auth.BcryptCost, e.dir)
+		e.dir = user.NewDirectory(d.DB)
+		e.svc = user.NewService(d.DB, d.Config.Auth.BcryptCost, e.dir)
 		return &app.Assembly{
 			Modules: []app.Module{user.NewHandler(e.svc, d.Lists, tokens, auth.NewFailureLimiter(d.Config.Auth.LoginFailuresPerMinute))},
 			Guard:   auth.NewGuard(tokens, e.dir).Require,

@@ -1,0 +1,47 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"gorm.io/gorm"
+
+	"github.com/erp-foundation/erp/platform/requestid"
+)
+
+type actorKey struct{}
+
+type scopeKey struct{}
+
+// WithActor returns ctx carrying the id of the user on whose behalf statements run. Every write
+// in ctx records it as the audit event's actor (the auth guard sets it once per request).
+func WithActor(ctx context.Context, userID int64) context.Context {
+	return context.WithValue(ctx, actorKey{}, userID)
+}
+
+// auditContext returns the values the audit triggers read from erp.actor_id and
+// erp.request_id: the actor (empty when none: a CLI command, a background job) and the request
+// id carried by ctx.
+func auditContext(ctx context.Context) (actor, request string) {
+	if id, ok := ctx.Value(actorKey{}).(int64); ok {
+		actor = strconv.FormatInt(id, 10)
+	}
+	return actor, requestid.From(ctx)
+}
+
+// setAuditContext is the statement that sets the audit context for the rest of the current
+// transaction (set_config(..., true) ends with it, which is also safe behind PgBouncer's
+// transaction pooling).
+const setAuditContext = "SELECT set_config('erp.actor_id', $1, true), set_config('erp.request_id', $2, true)"
+
+// scope is the transaction of an enclosing Write: the borrowed connection, and GORM on it.
+type scope struct {
+	conn *sql.Conn
+	gorm *gorm.DB
+}
+
+func scopeFrom(ctx context.Context) (*scope, bool) {
+	s, ok := ctx.Value(scopeKey{}).(*scope)
+	return s, ok
+}
