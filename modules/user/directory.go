@@ -26,9 +26,9 @@ const CacheTTL = 4 * time.Second
 // anyway. Authenticated requests therefore cost no query, and a deactivated or demoted user
 // loses access within seconds on every instance.
 type Directory struct {
-	db   *database.DB
-	ttl  time.Duration
-	now  func() time.Time
+	db  *database.DB
+	ttl time.Duration
+	now func() time.Time
 
 	mu      sync.RWMutex
 	entries map[int64]cached
