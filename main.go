@@ -50,13 +50,13 @@ func wiring() app.Wiring {
 func assemble(d *app.Deps) (*app.Assembly, error) {
 	cfg := d.Config
 	tokens := auth.NewTokens(cfg.Auth)
-	directory := user.NewDirectory(d.DB)
+	directory := user.NewDirectory(d.DB, 0)
 	users := user.NewService(d.DB, cfg.Auth.BcryptCost, directory)
 	categories := category.NewService(d.DB, d.I18n)
 	products := product.NewService(d.DB, d.I18n)
 	return &app.Assembly{
 		Modules: []app.Module{
-			user.NewHandler(users, d.Lists, tokens, auth.NewFailureLimiter(cfg.Auth.LoginFailuresPerMinute)),
+			user.NewHandler(users, d.Lists, tokens, auth.NewThrottle(cfg.Auth, auth.NewMemoryLimiter())),
 			category.NewHandler(categories, d.Lists, d.I18n),
 			product.NewHandler(products, d.Lists, d.I18n),
 		},

@@ -137,7 +137,7 @@ const adminPassword = "correct horse battery staple"
 // command does) and signs in through the API.
 func adminToken(t *testing.T, api *apitest.API) string {
 	t.Helper()
-	svc := user.NewService(api.DB.DB, 4, user.NewDirectory(api.DB.DB))
+	svc := user.NewService(api.DB.DB, 4, user.NewDirectory(api.DB.DB, 0))
 	_, err := svc.CreateAdmin(context.Background(), "admin@example.com", "Admin", adminPassword)
 	require.NoError(t, err)
 	return login(t, api, "admin@example.com", adminPassword)

@@ -16,5 +16,6 @@ func All() []*gormigrate.Migration {
 		categoryTranslations(),
 		productCreate(),
 		userCreate(),
+		userTokenGeneration(),
 	}
 }

@@ -45,7 +45,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 		switch id, err := strconv.ParseInt(v[0], 10, 64); {
 		case v[0] == "null":
 			f.RootsOnly = true
-		case err != nil || id < 1 || len(v) > 1:
+		case err != nil || id < 1:
 			return f, &fault.Error{Kind: fault.BadRequest, Detail: "The request has invalid query parameters.",
 				Fields: []fault.FieldError{{Field: "parent_id", Message: "must be a positive integer or null"}}}
 		default:

@@ -16,7 +16,7 @@ type Attributes struct {
 	raw json.RawMessage
 }
 
-// UnmarshalJSON accepts only an object.
+// UnmarshalJSON accepts only an object within the free-form limits (input.CheckFreeForm).
 func (a *Attributes) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
@@ -25,6 +25,9 @@ func (a *Attributes) UnmarshalJSON(b []byte) error {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, b); err != nil {
 		return &input.ValueError{Message: "must be an object"}
+	}
+	if problem := input.CheckFreeForm(compact.Bytes()); problem != nil {
+		return problem
 	}
 	a.raw = compact.Bytes()
 	return nil

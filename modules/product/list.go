@@ -60,11 +60,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 		if !known {
 			continue // paging and language parameters are read elsewhere; others are ignored
 		}
-		if len(values) > 1 {
-			bad(name, "must be given once")
-			continue
-		}
-		v := values[0]
+		v := values[0] // input.ParseQuery refuses repeated parameters
 		switch {
 		case name == "category_id":
 			id, err := strconv.ParseInt(v, 10, 64)

@@ -42,7 +42,7 @@ func Commands(env *app.Env) []*cobra.Command {
 				return err
 			}
 			defer d.Close()
-			svc := NewService(d, env.Config().Auth.BcryptCost, NewDirectory(d))
+			svc := NewService(d, env.Config().Auth.BcryptCost, NewDirectory(d, 0))
 			u, err := svc.CreateAdmin(cmd.Context(), email, fullName, password)
 			if err != nil {
 				return explain(err)

@@ -30,6 +30,9 @@ type Directory struct {
 	ttl time.Duration
 	now func() time.Time
 
+	listening     chan struct{}
+	listeningOnce sync.Once
+
 	mu      sync.RWMutex
 	entries map[int64]cached
 }
@@ -40,10 +43,17 @@ type cached struct {
 	at    time.Time
 }
 
-// NewDirectory returns a directory reading users through db.
-func NewDirectory(db *database.DB) *Directory {
-	return &Directory{db: db, ttl: CacheTTL, now: time.Now, entries: map[int64]cached{}}
+// NewDirectory returns a directory reading users through db, trusting a cached account for
+// ttl (CacheTTL when 0).
+func NewDirectory(db *database.DB, ttl time.Duration) *Directory {
+	if ttl <= 0 {
+		ttl = CacheTTL
+	}
+	return &Directory{db: db, ttl: ttl, now: time.Now, entries: map[int64]cached{}, listening: make(chan struct{})}
 }
+
+// Listening is closed once the directory follows change notifications for the first time.
+func (d *Directory) Listening() <-chan struct{} { return d.listening }
 
 // Account returns the user's role and status, from the cache when it is fresh.
 func (d *Directory) Account(ctx context.Context, userID int64) (auth.Account, bool, error) {
@@ -54,7 +64,8 @@ func (d *Directory) Account(ctx context.Context, userID int64) (auth.Account, bo
 		return e.acct, e.found, nil
 	}
 	var acct auth.Account
-	err := d.db.QueryRow(ctx, "SELECT role, is_active FROM users WHERE id = $1", []any{userID}, &acct.Role, &acct.Active)
+	err := d.db.QueryRow(ctx, "SELECT role, is_active, token_generation FROM users WHERE id = $1", []any{userID},
+		&acct.Role, &acct.Active, &acct.TokenGeneration)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return auth.Account{}, false, err
@@ -84,8 +95,11 @@ func (d *Directory) ForgetAll() {
 // background for the life of the service.
 func (d *Directory) Listen(ctx context.Context) error {
 	return d.db.Listen(ctx, database.Listener{
-		Channel:   Channel,
-		Connected: d.ForgetAll,
+		Channel: Channel,
+		Connected: func() {
+			d.ForgetAll()
+			d.listeningOnce.Do(func() { close(d.listening) })
+		},
 		Notify: func(payload string) {
 			if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
 				d.Forget(id)

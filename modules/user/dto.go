@@ -10,7 +10,7 @@ import (
 // CreateRequest is the body of POST /users.
 type CreateRequest struct {
 	Email    string `json:"email" required:"true" maxLength:"254" format:"email"`
-	Password string `json:"password" required:"true" doc:"12 to 72 bytes"`
+	Password string `json:"password" required:"true" doc:"At least 12 characters, at most 72 bytes of UTF-8, not a commonly used password."`
 	FullName string `json:"full_name" required:"true" minLength:"1" maxLength:"255"`
 	Role     string `json:"role" required:"true" enum:"admin,staff,viewer"`
 }
@@ -26,7 +26,7 @@ func (r *CreateRequest) Validate() []fault.FieldError {
 // UpdateRequest is the body of PATCH /users/:id.
 type UpdateRequest struct {
 	Email    optional.Field[string] `json:"email" maxLength:"254" format:"email"`
-	Password optional.Field[string] `json:"password" doc:"12 to 72 bytes"`
+	Password optional.Field[string] `json:"password" doc:"At least 12 characters, at most 72 bytes of UTF-8, not a commonly used password."`
 	FullName optional.Field[string] `json:"full_name" minLength:"1" maxLength:"255"`
 	Role     optional.Field[string] `json:"role" enum:"admin,staff,viewer"`
 	IsActive optional.Field[bool]   `json:"is_active"`

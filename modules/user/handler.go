@@ -1,9 +1,9 @@
 package user
 
 import (
+	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,14 +19,14 @@ type Handler struct {
 	svc      *Service
 	lists    *listing.Codec
 	tokens   *auth.Tokens
-	failures *auth.FailureLimiter
+	throttle *auth.Throttle
 	decoder  input.Decoder
 }
 
-// NewHandler returns the HTTP handler of svc; tokens signs access tokens and failures limits
-// failed logins.
-func NewHandler(svc *Service, lists *listing.Codec, tokens *auth.Tokens, failures *auth.FailureLimiter) *Handler {
-	return &Handler{svc: svc, lists: lists, tokens: tokens, failures: failures}
+// NewHandler returns the HTTP handler of svc; tokens signs access tokens and throttle limits
+// login attempts.
+func NewHandler(svc *Service, lists *listing.Codec, tokens *auth.Tokens, throttle *auth.Throttle) *Handler {
+	return &Handler{svc: svc, lists: lists, tokens: tokens, throttle: throttle}
 }
 
 func location(id int64) string { return "/api/v1/users/" + strconv.FormatInt(id, 10) }
@@ -36,19 +36,16 @@ func (h *Handler) login(c *gin.Context) error {
 	if err := h.decoder.Decode(c.Request, &req); err != nil {
 		return err
 	}
-	emailKey, ipKey := "email:"+strings.ToLower(req.Email), "ip:"+c.ClientIP()
-	if blocked, retryAfter := h.failures.Blocked(emailKey, ipKey); blocked {
-		return &fault.Error{Kind: fault.TooManyRequests, RetryAfter: retryAfter, Detail: "Too many failed logins. Retry later."}
-	}
-	u, err := h.svc.Authenticate(c.Request.Context(), req.Email, req.Password)
+	var u *User
+	err := h.throttle.Check(c.Request.Context(), req.Email, c.ClientIP(), func(ctx context.Context) error {
+		var err error
+		u, err = h.svc.Authenticate(ctx, req.Email, req.Password)
+		return err
+	})
 	if err != nil {
-		if fault.KindOf(err) == fault.Unauthorized {
-			h.failures.Fail(emailKey, ipKey)
-		}
 		return err
 	}
-	h.failures.Reset(emailKey)
-	token, err := h.tokens.Issue(u.ID, u.Role)
+	token, err := h.tokens.Issue(u.ID, u.Role, u.TokenGeneration)
 	if err != nil {
 		return err
 	}
@@ -125,6 +122,30 @@ func (h *Handler) update(c *gin.Context) error {
 		return err
 	}
 	rest.JSON(c, http.StatusOK, toResponse(*u))
+	return nil
+}
+
+func (h *Handler) revokeOwnTokens(c *gin.Context) error {
+	p, ok := auth.FromContext(c.Request.Context())
+	if !ok {
+		return fault.New(fault.Unauthorized, "A valid bearer token is required.")
+	}
+	if err := h.svc.RevokeTokens(c.Request.Context(), p.UserID); err != nil {
+		return err
+	}
+	rest.NoContent(c)
+	return nil
+}
+
+func (h *Handler) revokeTokens(c *gin.Context) error {
+	id, err := rest.ID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.RevokeTokens(c.Request.Context(), id); err != nil {
+		return err
+	}
+	rest.NoContent(c)
 	return nil
 }
 

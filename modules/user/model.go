@@ -10,6 +10,8 @@ type User struct {
 	FullName     string    `gorm:"column:full_name"`
 	Role         string    `gorm:"column:role"`
 	IsActive     bool      `gorm:"column:is_active"`
+	// TokenGeneration must be carried by a token for it to be accepted (see auth.Subject).
+	TokenGeneration int32 `gorm:"column:token_generation;->"`
 	Version      int32     `gorm:"column:version;->"`
 	CreatedAt    time.Time `gorm:"column:created_at;->"`
 	UpdatedAt    time.Time `gorm:"column:updated_at;->"`

@@ -6,21 +6,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/erp-foundation/erp/platform/fault"
+	"github.com/erp-foundation/erp/platform/password"
 )
 
-// Password length bounds, in bytes (bcrypt reads at most 72).
-const (
-	MinPasswordBytes = 12
-	MaxPasswordBytes = 72
-)
-
-// passwordProblems checks a new password; the messages suit a field error.
-func passwordProblems(field, password string) []fault.FieldError {
-	switch {
-	case len(password) < MinPasswordBytes:
-		return []fault.FieldError{fault.Field(field, "must be at least 12 characters long")}
-	case len(password) > MaxPasswordBytes:
-		return []fault.FieldError{fault.Field(field, "must be at most 72 bytes long")}
+// passwordProblems checks a new password against the service's one rule (platform/password);
+// the message suits a field error.
+func passwordProblems(field, pw string) []fault.FieldError {
+	if msg := password.Problem(pw); msg != "" {
+		return []fault.FieldError{fault.Field(field, msg)}
 	}
 	return nil
 }

@@ -27,6 +27,18 @@ func (h *Handler) Routes() []httpserver.Route {
 			Method: http.MethodGet, Path: "/users/me", Tag: tag, Roles: auth.Readers(),
 			Summary: "The signed-in user", Response: Response{}, Headers: etagHeader,
 		}},
+		{Handler: httperr.Handle(h.revokeOwnTokens), Operation: openapi.Operation{
+			Method: http.MethodPost, Path: "/users/me/revoke-tokens", Tag: tag, Roles: auth.Readers(),
+			Summary:     "Sign out everywhere: revoke every token issued to the signed-in user",
+			Description: "Every token issued before stops working at once on this instance and within 5 s on every other. Sign in again for a new one.",
+			Status:      http.StatusNoContent,
+		}},
+		{Handler: httperr.Handle(h.revokeTokens), Operation: openapi.Operation{
+			Method: http.MethodPost, Path: "/users/:id/revoke-tokens", Tag: tag, Roles: auth.Admins(),
+			Summary:     "Revoke every token issued to a user",
+			Description: "Every token issued before stops working at once on this instance and within 5 s on every other.",
+			Status:      http.StatusNoContent, Errors: []int{http.StatusNotFound},
+		}},
 		{Handler: httperr.Handle(h.create), Operation: openapi.Operation{
 			Method: http.MethodPost, Path: "/users", Tag: tag, Roles: auth.Admins(), Summary: "Create a user",
 			Request: CreateRequest{}, Response: Response{}, Status: http.StatusCreated,

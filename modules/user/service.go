@@ -127,6 +127,21 @@ func (s *Service) change(ctx context.Context, id int64, u *database.Update, cond
 	return &out, nil
 }
 
+// RevokeTokens makes every token issued to the user so far stop working ("sign out
+// everywhere"): at once on this instance, within seconds on the others (the users trigger
+// notifies them). Returns ErrNotFound.
+func (s *Service) RevokeTokens(ctx context.Context, id int64) error {
+	n, err := s.db.Change(ctx, "UPDATE users SET token_generation = token_generation + 1 WHERE id = $1", []any{id}, nil)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	s.directory.Forget(id)
+	return nil
+}
+
 // Authenticate returns the active user with this email (any case) and password. An unknown
 // email, a wrong password and a deactivated account all give ErrBadCredentials after the same
 // amount of hashing work.

@@ -38,7 +38,8 @@ func Config(databaseURL string) *config.Config {
 		Database: dbtest.TestPoolConfig(databaseURL),
 		Auth: config.Auth{
 			JWTSecret: "apitest-jwt-secret-0123456789abcdef", TokenTTL: time.Hour,
-			BcryptCost: 4, LoginFailuresPerMinute: 10,
+			BcryptCost: 4, LoginFailuresPerMinute: 10, LoginFailuresPerEmail: 50, LoginFailuresPerAddr: 100,
+			MaxPasswordChecks: 4, Audience: "erp",
 		},
 		Log:        config.Log{Level: "error", Format: "text"},
 		I18n:       config.I18n{DefaultLanguage: "en", SupportedLanguages: []string{"en", "fr", "de", "es"}},

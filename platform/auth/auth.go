@@ -55,6 +55,8 @@ func FromContext(ctx context.Context) (Principal, bool) {
 type Account struct {
 	Role   string
 	Active bool
+	// TokenGeneration is the generation a token must carry to be accepted.
+	TokenGeneration int32
 }
 
 // Directory answers who a token's subject is now. Implementations must be cheap per call

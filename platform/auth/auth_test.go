@@ -23,45 +23,66 @@ import (
 const secret = "0123456789abcdef0123456789abcdef"
 
 func tokens(current, previous string) *Tokens {
-	return NewTokens(config.Auth{JWTSecret: current, JWTPreviousSecret: previous, TokenTTL: time.Hour})
+	return NewTokens(config.Auth{JWTSecret: current, JWTPreviousSecret: previous, TokenTTL: time.Hour, Audience: "erp"})
+}
+
+// signed signs hand-made claims with the test key.
+func signed(t *testing.T, method jwt.SigningMethod, claims jwt.MapClaims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(method, claims).SignedString([]byte(secret))
+	require.NoError(t, err)
+	return s
 }
 
 func TestIssueAndVerify(t *testing.T) {
 	tk := tokens(secret, "")
-	raw, err := tk.Issue(42, RoleStaff)
+	raw, err := tk.Issue(42, RoleStaff, 3)
 	require.NoError(t, err)
-	id, err := tk.Verify(raw)
+	sub, err := tk.Verify(raw)
 	require.NoError(t, err)
-	assert.Equal(t, int64(42), id)
+	assert.Equal(t, Subject{UserID: 42, Generation: 3}, sub)
+	parsed, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
+	require.NoError(t, err)
+	aud, _ := parsed.Claims.GetAudience()
+	assert.Equal(t, jwt.ClaimStrings{"erp"}, aud, "tokens carry aud erp")
 }
 
 func TestRejectedTokens(t *testing.T) {
 	tk := tokens(secret, "")
 	other := tokens(strings.Repeat("x", 32), "")
-	foreign, _ := other.Issue(1, RoleAdmin)
-
+	foreign, _ := other.Issue(1, RoleAdmin, 1)
 	expiredIssuer := tokens(secret, "")
 	expiredIssuer.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	expired, _ := expiredIssuer.Issue(1, RoleAdmin)
-
-	none := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "1", "iss": Issuer, "exp": time.Now().Add(time.Hour).Unix()})
-	unsigned, _ := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
-
-	hs512 := jwt.NewWithClaims(jwt.SigningMethodHS512, jwt.MapClaims{"sub": "1", "iss": Issuer, "exp": time.Now().Add(time.Hour).Unix()})
-	wrongAlg, _ := hs512.SignedString([]byte(secret))
-
-	noExpiry := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "1", "iss": Issuer})
-	eternal, _ := noExpiry.SignedString([]byte(secret))
-
-	otherIss := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "1", "iss": "someone", "exp": time.Now().Add(time.Hour).Unix()})
-	stranger, _ := otherIss.SignedString([]byte(secret))
-
-	valid, _ := tk.Issue(1, RoleAdmin)
-	tampered := valid[:len(valid)-3] + "abc"
-
+	expired, _ := expiredIssuer.Issue(1, RoleAdmin, 1)
+	now := time.Now()
+	good := func() jwt.MapClaims {
+		return jwt.MapClaims{"sub": "1", "iss": Issuer, "aud": "erp", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	}
+	with := func(k string, v any) jwt.MapClaims {
+		c := good()
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+		return c
+	}
+	unsigned, _ := jwt.NewWithClaims(jwt.SigningMethodNone, good()).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	valid, _ := tk.Issue(1, RoleAdmin, 1)
+	require.NotEmpty(t, signed(t, jwt.SigningMethodHS256, good()))
+	_, err := tk.Verify(signed(t, jwt.SigningMethodHS256, good()))
+	require.NoError(t, err, "the hand-made baseline is valid")
 	for name, raw := range map[string]string{
-		"other key": foreign, "expired": expired, "alg none": unsigned, "HS512": wrongAlg,
-		"no expiry": eternal, "other issuer": stranger, "tampered": tampered, "garbage": "a.b.c", "empty": "",
+		"other key": foreign, "expired": expired, "alg none": unsigned,
+		"HS512":        signed(t, jwt.SigningMethodHS512, good()),
+		"no expiry":    signed(t, jwt.SigningMethodHS256, with("exp", nil)),
+		"other issuer": signed(t, jwt.SigningMethodHS256, with("iss", "someone")),
+		"no audience":  signed(t, jwt.SigningMethodHS256, with("aud", nil)),
+		"other aud":    signed(t, jwt.SigningMethodHS256, with("aud", "billing")),
+		"no iat":       signed(t, jwt.SigningMethodHS256, with("iat", nil)),
+		"future iat":   signed(t, jwt.SigningMethodHS256, with("iat", now.Add(10*time.Minute).Unix())),
+		"ten years":    signed(t, jwt.SigningMethodHS256, with("exp", now.Add(10*365*24*time.Hour).Unix())),
+		"tampered":     valid[:len(valid)-3] + "abc", "garbage": "a.b.c", "empty": "",
 	} {
 		_, err := tk.Verify(raw)
 		assert.ErrorIs(t, err, ErrInvalidToken, name)
@@ -72,15 +93,14 @@ func TestVerifiedTokensAreRememberedUntilTheyExpire(t *testing.T) {
 	tk := tokens(secret, "")
 	now := time.Now()
 	tk.now = func() time.Time { return now }
-	raw, _ := tk.Issue(5, RoleViewer)
-	id, err := tk.Verify(raw)
+	raw, _ := tk.Issue(5, RoleViewer, 2)
+	sub, err := tk.Verify(raw)
 	require.NoError(t, err)
-	assert.Equal(t, int64(5), id)
+	assert.Equal(t, int64(5), sub.UserID)
 	require.Contains(t, tk.verified, raw)
-	id, err = tk.Verify(raw)
+	sub, err = tk.Verify(raw)
 	require.NoError(t, err)
-	assert.Equal(t, int64(5), id, "the second check comes from memory")
-
+	assert.Equal(t, Subject{UserID: 5, Generation: 2}, sub, "the second check comes from memory, generation included")
 	now = now.Add(tk.ttl + time.Minute)
 	_, err = tk.Verify(raw)
 	assert.ErrorIs(t, err, ErrInvalidToken, "a remembered token still expires")
@@ -88,44 +108,17 @@ func TestVerifiedTokensAreRememberedUntilTheyExpire(t *testing.T) {
 
 func TestKeyRotation(t *testing.T) {
 	old := tokens(strings.Repeat("o", 32), "")
-	issuedBefore, _ := old.Issue(7, RoleViewer)
-
+	issuedBefore, _ := old.Issue(7, RoleViewer, 1)
 	rotated := tokens(secret, strings.Repeat("o", 32))
-	id, err := rotated.Verify(issuedBefore)
+	sub, err := rotated.Verify(issuedBefore)
 	require.NoError(t, err, "tokens signed with the previous key stay valid during a rotation")
-	assert.Equal(t, int64(7), id)
-	fresh, _ := rotated.Issue(8, RoleViewer)
+	assert.Equal(t, int64(7), sub.UserID)
+	fresh, _ := rotated.Issue(8, RoleViewer, 1)
 	_, err = old.Verify(fresh)
 	assert.Error(t, err, "new tokens use the new key")
-
 	done := tokens(secret, "")
 	_, err = done.Verify(issuedBefore)
 	assert.Error(t, err, "once the previous key is dropped its tokens stop working")
-}
-
-func TestFailureLimiter(t *testing.T) {
-	l := NewFailureLimiter(3)
-	now := time.Unix(1_000_000, 0)
-	l.now = func() time.Time { return now }
-	for range 3 {
-		blocked, _ := l.Blocked("email:a", "ip:1")
-		assert.False(t, blocked)
-		l.Fail("email:a", "ip:1")
-		now = now.Add(10 * time.Second)
-	}
-	blocked, retry := l.Blocked("email:a")
-	assert.True(t, blocked)
-	assert.Equal(t, 30, retry, "until the oldest failure leaves the minute")
-	blocked, _ = l.Blocked("email:b", "ip:1")
-	assert.True(t, blocked, "the client address is limited too")
-
-	now = now.Add(31 * time.Second)
-	blocked, _ = l.Blocked("email:a")
-	assert.False(t, blocked, "a sliding minute")
-
-	l.Fail("email:c")
-	l.Reset("email:c")
-	assert.Empty(t, l.failures["email:c"])
 }
 
 type fakeDirectory map[int64]Account
@@ -141,7 +134,10 @@ func (f fakeDirectory) Account(_ context.Context, id int64) (Account, bool, erro
 func TestGuard(t *testing.T) {
 	gin.SetMode(gin.TestMode)
 	tk := tokens(secret, "")
-	dir := fakeDirectory{1: {Role: RoleAdmin, Active: true}, 2: {Role: RoleViewer, Active: true}, 3: {Role: RoleStaff, Active: false}}
+	dir := fakeDirectory{
+		1: {Role: RoleAdmin, Active: true, TokenGeneration: 1}, 2: {Role: RoleViewer, Active: true, TokenGeneration: 1},
+		3: {Role: RoleStaff, Active: false, TokenGeneration: 1}, 5: {Role: RoleAdmin, Active: true, TokenGeneration: 2},
+	}
 	g := NewGuard(tk, dir)
 	e := gin.New()
 	e.Use(httperr.Middleware(httperr.NewRegistry(), slogDiscard()))
@@ -158,20 +154,23 @@ func TestGuard(t *testing.T) {
 		e.ServeHTTP(rec, req)
 		return rec
 	}
-	token := func(id int64) string { s, _ := tk.Issue(id, RoleAdmin); return s }
-
-	assert.Equal(t, http.StatusOK, call("Bearer "+token(1)).Code)
-	assert.Equal(t, "admin", call("bearer "+token(1)).Body.String(), "the scheme is case-insensitive; the role comes from the directory")
+	token := func(id int64, gen int32) string { s, _ := tk.Issue(id, RoleAdmin, gen); return s }
+	ok := call("Bearer " + token(1, 1))
+	assert.Equal(t, http.StatusOK, ok.Code)
+	assert.Equal(t, "no-store", ok.Header().Get("Cache-Control"), "authenticated answers are never cached")
+	assert.Equal(t, "admin", call("bearer "+token(1, 1)).Body.String(), "the scheme is case-insensitive; the role comes from the directory")
 	for name, header := range map[string]string{
 		"none": "", "basic": "Basic dXNlcjpwYXNz", "empty bearer": "Bearer ", "invalid": "Bearer x.y.z",
-		"deactivated": "Bearer " + token(3), "unknown user": "Bearer " + token(4),
+		"deactivated": "Bearer " + token(3, 1), "unknown user": "Bearer " + token(4, 1),
+		"revoked generation": "Bearer " + token(5, 1),
 	} {
 		rec := call(header)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
 		assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Bearer", name)
 	}
-	assert.Equal(t, http.StatusForbidden, call("Bearer "+token(2)).Code, "a viewer may not write")
-	assert.Equal(t, http.StatusServiceUnavailable, call("Bearer "+token(99)).Code, "a directory failure is a 503, not a 401")
+	assert.Equal(t, http.StatusOK, call("Bearer "+token(5, 2)).Code, "the current generation passes")
+	assert.Equal(t, http.StatusForbidden, call("Bearer "+token(2, 1)).Code, "a viewer may not write")
+	assert.Equal(t, http.StatusServiceUnavailable, call("Bearer "+token(99, 1)).Code, "a directory failure is a 503, not a 401")
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/fault"
 	"github.com/erp-foundation/erp/platform/httperr"
 )
@@ -25,6 +26,7 @@ func NewGuard(tokens *Tokens, directory Directory) *Guard {
 // Require admits principals holding one of roles.
 func (g *Guard) Require(roles []string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		c.Header("Cache-Control", "no-store") // answers for one caller are never cached
 		p, err := g.authenticate(c)
 		if err != nil {
 			httperr.Abort(c, err)
@@ -34,7 +36,9 @@ func (g *Guard) Require(roles []string) gin.HandlerFunc {
 			httperr.Abort(c, fault.New(fault.Forbidden, "Your role does not allow this."))
 			return
 		}
-		c.Request = c.Request.WithContext(WithPrincipal(c.Request.Context(), p))
+		// The caller is the actor of every write the request makes (audit trail).
+		ctx := database.WithActor(WithPrincipal(c.Request.Context(), p), p.UserID)
+		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}
 }
@@ -51,16 +55,16 @@ func (g *Guard) authenticate(c *gin.Context) (Principal, error) {
 	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return Principal{}, unauthorized(c, false)
 	}
-	userID, err := g.tokens.Verify(strings.TrimSpace(token))
+	sub, err := g.tokens.Verify(strings.TrimSpace(token))
 	if err != nil {
 		return Principal{}, unauthorized(c, true)
 	}
-	acct, ok, err := g.directory.Account(c.Request.Context(), userID)
+	acct, ok, err := g.directory.Account(c.Request.Context(), sub.UserID)
 	if err != nil {
 		return Principal{}, err
 	}
-	if !ok || !acct.Active {
+	if !ok || !acct.Active || acct.TokenGeneration != sub.Generation {
 		return Principal{}, unauthorized(c, true)
 	}
-	return Principal{UserID: userID, Role: acct.Role}, nil
+	return Principal{UserID: sub.UserID, Role: acct.Role}, nil
 }

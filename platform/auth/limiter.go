@@ -1,82 +1,112 @@
 package auth
 
 import (
+	"context"
 	"math"
+	"slices"
 	"sync"
 	"time"
 )
 
-// FailureLimiter counts failed logins per key (an email, a client address) over a sliding
-// minute. It lives in the process: with several instances each enforces the limit on the
-// traffic it sees.
-type FailureLimiter struct {
+// Limit is one budget of login attempts: at most Max attempts a minute under Key.
+type Limit struct {
+	Key string
+	Max int
+}
+
+// Ticket is one counted attempt, for Refund.
+type Ticket struct {
+	Keys []string
+	At   time.Time
+}
+
+// Limiter counts login attempts against several limits at once. The login throttle keeps it
+// behind this interface so that the counters can live in this process (MemoryLimiter) or in a
+// store every instance shares.
+type Limiter interface {
+	// Take counts one attempt against every limit, atomically, unless one of them is
+	// exhausted: then it counts nothing and returns how many seconds (1-60) until that limit
+	// frees a slot.
+	Take(ctx context.Context, limits []Limit) (t Ticket, retryAfter int, err error)
+	// Refund takes back a counted attempt (the login succeeded, or was never checked).
+	Refund(ctx context.Context, t Ticket) error
+}
+
+// window is how long an attempt counts.
+const window = time.Minute
+
+// MemoryLimiter is a Limiter over a sliding minute kept in this process: with several
+// instances, each counts only the attempts it sees.
+type MemoryLimiter struct {
 	mu       sync.Mutex
-	limit    int
-	window   time.Duration
-	failures map[string][]time.Time
+	attempts map[string][]time.Time
 	now      func() time.Time
 }
 
-// NewFailureLimiter allows limit failures per key per minute.
-func NewFailureLimiter(limit int) *FailureLimiter {
-	return &FailureLimiter{limit: limit, window: time.Minute, failures: map[string][]time.Time{}, now: time.Now}
+// NewMemoryLimiter returns an empty in-process limiter.
+func NewMemoryLimiter() *MemoryLimiter {
+	return &MemoryLimiter{attempts: map[string][]time.Time{}, now: time.Now}
 }
 
-// Blocked reports whether any key is over the limit, and for how long (whole seconds, at
-// least 1) it stays so.
-func (l *FailureLimiter) Blocked(keys ...string) (bool, int) {
+// Take implements Limiter.
+func (l *MemoryLimiter) Take(_ context.Context, limits []Limit) (Ticket, int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	wait := time.Duration(0)
-	for _, k := range keys {
-		recent := l.prune(k, now)
-		if len(recent) >= l.limit {
-			wait = max(wait, recent[len(recent)-l.limit].Add(l.window).Sub(now))
+	for _, lim := range limits {
+		recent := l.prune(lim.Key, now)
+		if len(recent) >= lim.Max {
+			wait = max(wait, recent[len(recent)-lim.Max].Add(window).Sub(now))
 		}
 	}
-	if wait <= 0 {
-		return false, 0
+	if wait > 0 {
+		return Ticket{}, min(60, max(1, int(math.Ceil(wait.Seconds())))), nil
 	}
-	return true, max(1, int(math.Ceil(wait.Seconds())))
+	t := Ticket{At: now}
+	for _, lim := range limits {
+		l.attempts[lim.Key] = append(l.attempts[lim.Key], now)
+		t.Keys = append(t.Keys, lim.Key)
+	}
+	l.sweep(now)
+	return t, 0, nil
 }
 
-// Fail records a failure for each key.
-func (l *FailureLimiter) Fail(keys ...string) {
+// Refund implements Limiter.
+func (l *MemoryLimiter) Refund(_ context.Context, t Ticket) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	for _, k := range keys {
-		l.failures[k] = append(l.prune(k, now), now)
-	}
-	if len(l.failures) > 100_000 { // bound memory under a flood of distinct keys
-		for k := range l.failures {
-			if len(l.prune(k, now)) == 0 {
-				delete(l.failures, k)
-			}
+	for _, k := range t.Keys {
+		list := l.attempts[k]
+		if i := slices.IndexFunc(list, t.At.Equal); i >= 0 {
+			l.attempts[k] = slices.Delete(list, i, i+1)
 		}
 	}
+	return nil
 }
 
-// Reset forgets a key's failures (after a successful login).
-func (l *FailureLimiter) Reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
-}
-
-// prune drops failures older than the window; the caller holds mu.
-func (l *FailureLimiter) prune(k string, now time.Time) []time.Time {
-	list := l.failures[k]
+// prune drops attempts older than the window; the caller holds mu.
+func (l *MemoryLimiter) prune(k string, now time.Time) []time.Time {
+	list := l.attempts[k]
 	i := 0
-	for i < len(list) && now.Sub(list[i]) >= l.window {
+	for i < len(list) && now.Sub(list[i]) >= window {
 		i++
 	}
 	list = list[i:]
 	if len(list) == 0 {
-		delete(l.failures, k)
+		delete(l.attempts, k)
 		return nil
 	}
-	l.failures[k] = list
+	l.attempts[k] = list
 	return list
+}
+
+// sweep bounds memory under a flood of distinct keys; the caller holds mu.
+func (l *MemoryLimiter) sweep(now time.Time) {
+	if len(l.attempts) <= 100_000 {
+		return
+	}
+	for k := range l.attempts {
+		l.prune(k, now)
+	}
 }

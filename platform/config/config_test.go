@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -151,14 +152,44 @@ func TestProductionNeedsSecrets(t *testing.T) {
 	_, err := Load(Options{Defaults: defaultsYAML(t)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "auth.jwt_secret")
-	t.Setenv("ERP_AUTH_JWT_SECRET", strings.Repeat("j", MinJWTSecretBytes))
-	_, err = Load(Options{Defaults: defaultsYAML(t)})
-	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ERP_AUTH_JWT_SECRET")
 	assert.Contains(t, err.Error(), "pagination.cursor_secret")
+	assert.Contains(t, err.Error(), "database.url: has a password equal to its user name")
 
-	t.Setenv("ERP_PAGINATION_CURSOR_SECRET", strings.Repeat("k", MinSecretBytes))
+	good := map[string]string{ // made now: a value written here would be an example secret
+		"ERP_AUTH_JWT_SECRET":          rand.Text() + rand.Text(),
+		"ERP_PAGINATION_CURSOR_SECRET": rand.Text(),
+		"ERP_DATABASE_URL":             "postgres://erp_app:" + rand.Text() + "@db:5432/erp",
+	}
+	for k, v := range good {
+		t.Setenv(k, v)
+	}
 	_, err = Load(Options{Defaults: defaultsYAML(t)})
 	require.NoError(t, err)
+
+	for name, tc := range map[string]struct{ env, value, want string }{
+		"short key":         {"ERP_AUTH_JWT_SECRET", "too-short", "auth.jwt_secret: must be at least 32 bytes"},
+		"low entropy":       {"ERP_AUTH_JWT_SECRET", strings.Repeat("ab", 20), "must have at least 16 distinct characters"},
+		"published key":     {"ERP_AUTH_JWT_SECRET", "change-me-in-production-this-is-32-bytes", "is an example value published in the repository"},
+		"published test":    {"ERP_AUTH_JWT_SECRET", "apitest-jwt-secret-0123456789abcdef", "openssl rand -base64 48"},
+		"previous key":      {"ERP_AUTH_JWT_PREVIOUS_SECRET", "0123456789abcdef0123456789abcdef", "auth.jwt_previous_secret"},
+		"published cursor":  {"ERP_PAGINATION_CURSOR_SECRET", "apitest-cursor-secret", "pagination.cursor_secret: is an example"},
+		"user = password":   {"ERP_DATABASE_URL", "postgres://app:app@db:5432/erp", "database.url: has a password equal to its user name"},
+		"published db pass": {"ERP_DATABASE_URL", "postgres://app:s3cret@db:5432/erp", "database.url: has a password published"},
+		"public pprof":      {"ERP_HTTP_PPROF_ADDR", "0.0.0.0:6060", "http.pprof_addr: must listen on a loopback address"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(tc.env, tc.value)
+			_, err := Load(Options{Defaults: defaultsYAML(t)})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), tc.env, "the message names the variable")
+			assert.NotContains(t, err.Error(), tc.value, "the message never repeats the secret")
+		})
+	}
+	t.Setenv("ERP_HTTP_PPROF_ADDR", "127.0.0.1:6060")
+	_, err = Load(Options{Defaults: defaultsYAML(t)})
+	require.NoError(t, err, "a loopback profiler is fine")
 }
 
 func TestFileOverridesDefaultsAndEnvOverridesFile(t *testing.T) {
@@ -194,6 +225,8 @@ func TestMissingFile(t *testing.T) {
 func TestRedaction(t *testing.T) {
 	assert.Equal(t, "postgres://erp:xxxxx@h:5432/erp?sslmode=disable", RedactURL("postgres://erp:pw@h:5432/erp?sslmode=disable"))
 	assert.Equal(t, "postgres://h/erp?password=xxxxx", RedactURL("postgres://h/erp?password=pw"))
+	assert.Equal(t, "postgres://u:xxxxx@h/erp?sslmode=verify-full&sslpassword=xxxxx",
+		RedactURL("postgres://u:pw@h/erp?sslmode=verify-full&sslpassword=keypass"))
 	assert.Equal(t, "[redacted]", RedactURL("host=h password=pw"))
 	assert.Empty(t, RedactURL(""))
 }

@@ -62,10 +62,12 @@ func redact(secret string) string {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
 		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
 		}
+		u.RawQuery = q.Encode()
 		return u.String()
 	}
 	return "[redacted]"

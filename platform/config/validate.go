@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/erp-foundation/erp/platform/password"
 )
 
 // MinSecretBytes is the shortest cursor secret accepted in production.
@@ -95,9 +97,10 @@ func validate(c *Config) []problem {
 		"must not repeat a language")
 
 	a := c.Auth
-	add(c.IsDevelopment() || len(a.JWTSecret) >= MinJWTSecretBytes, "auth.jwt_secret",
+	add(c.IsDevelopment() || c.Env == EnvProduction || len(a.JWTSecret) >= MinJWTSecretBytes, "auth.jwt_secret",
 		"must be at least %d bytes outside development", MinJWTSecretBytes)
-	add(a.JWTSecret == "" || len(a.JWTSecret) >= MinJWTSecretBytes, "auth.jwt_secret", "must be at least %d bytes", MinJWTSecretBytes)
+	add(a.JWTSecret == "" || c.Env == EnvProduction || len(a.JWTSecret) >= MinJWTSecretBytes, "auth.jwt_secret",
+		"must be at least %d bytes", MinJWTSecretBytes)
 	add(a.JWTPreviousSecret == "" || len(a.JWTPreviousSecret) >= MinJWTSecretBytes, "auth.jwt_previous_secret",
 		"must be empty or at least %d bytes", MinJWTSecretBytes)
 	add(a.TokenTTL >= time.Minute && a.TokenTTL <= 24*time.Hour, "auth.token_ttl", "must be between 1m and 24h, got %s", a.TokenTTL)
@@ -113,10 +116,43 @@ func validate(c *Config) []problem {
 		"must be between 1 and 1024, got %d", a.MaxPasswordChecks)
 	b := c.BootstrapAdmin
 	add((b.Email == "") == (b.Password == ""), "bootstrap_admin.password", "bootstrap_admin.email and bootstrap_admin.password must be set together")
-	add(b.Password == "" || len(b.Password) >= 12, "bootstrap_admin.password", "must be at least 12 characters")
+	if b.Password != "" {
+		msg := password.Problem(b.Password)
+		add(msg == "", "bootstrap_admin.password", "%s", msg)
+	}
 
 	add(c.Env != EnvProduction || len(c.Pagination.CursorSecret) >= MinSecretBytes, "pagination.cursor_secret",
 		"must be at least %d bytes in production", MinSecretBytes)
+	if c.Env == EnvProduction {
+		ps = append(ps, productionProblems(c)...)
+	}
+	return ps
+}
+
+// productionProblems are the rules production adds: no secret that anyone can read in the
+// repository, signing keys with real entropy, no database password equal to its user name, no
+// profiler reachable from the network.
+func productionProblems(c *Config) []problem {
+	var ps []problem
+	check := func(key, msg string) {
+		if msg != "" {
+			ps = append(ps, problem{key: key, msg: msg})
+		}
+	}
+	check("auth.jwt_secret", secretProblem(c.Auth.JWTSecret, MinJWTSecretBytes, MinDistinctSecretChars))
+	if c.Auth.JWTPreviousSecret != "" {
+		check("auth.jwt_previous_secret", secretProblem(c.Auth.JWTPreviousSecret, MinJWTSecretBytes, MinDistinctSecretChars))
+	}
+	if len(c.Pagination.CursorSecret) >= MinSecretBytes {
+		check("pagination.cursor_secret", secretProblem(c.Pagination.CursorSecret, MinSecretBytes, 1))
+	}
+	if IsExampleSecret(c.BootstrapAdmin.Password) {
+		check("bootstrap_admin.password", "is an example value published in the repository")
+	}
+	check("database.url", databasePasswordProblem(c.Database.URL))
+	if c.HTTP.PprofAddr != "" && !loopback(c.HTTP.PprofAddr) {
+		check("http.pprof_addr", "must listen on a loopback address (127.0.0.1:6060) in production: profiles expose internals")
+	}
 	return ps
 }
 

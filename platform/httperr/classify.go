@@ -94,6 +94,9 @@ func (r *Registry) fromFault(fe *fault.Error) *Problem {
 	if p.Detail == "" {
 		p.Detail = http.StatusText(p.Status) + "."
 	}
+	if p.Status == http.StatusUnprocessableEntity && len(p.Errors) == 0 {
+		p.Errors = []fault.FieldError{{Field: "body", Message: p.Detail}} // every 422 lists fields
+	}
 	return p
 }
 
@@ -125,7 +128,7 @@ func (r *Registry) fromPg(e *pgconn.PgError) *Problem {
 		if known && c.Field != "" {
 			return invalidField(c.Field, c.Message, e.ConstraintName)
 		}
-		return invalidField("", "violates the rule "+e.ConstraintName, e.ConstraintName)
+		return invalidField(e.ColumnName, "violates the rule "+e.ConstraintName, e.ConstraintName)
 	case code == "23502":
 		return invalidField(e.ColumnName, "is required", "")
 	case strings.HasPrefix(code, "22"):
@@ -154,14 +157,15 @@ func conflict(name string, c Constraint, known bool) *Problem {
 	return p
 }
 
+// invalidField is a 422 naming field; every 422 lists at least one field, so when the database
+// does not say which column was at fault the request body as a whole is named.
 func invalidField(field, message, constraint string) *Problem {
 	p := newProblem(http.StatusUnprocessableEntity, detailInvalid)
 	p.Constraint = constraint
-	if field != "" {
-		p.Errors = []fault.FieldError{{Field: field, Message: message}}
-	} else {
-		p.Detail = "The request " + message + "."
+	if field == "" {
+		field = "body"
 	}
+	p.Errors = []fault.FieldError{{Field: field, Message: message}}
 	return p
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/fault"
@@ -111,4 +112,32 @@ func TestFaultKinds(t *testing.T) {
 	p := r.ToProblem(fault.Validation(fault.Field("price", "must be greater than or equal to 0")))
 	assert.Equal(t, "validation_failed", p.Code)
 	assert.Equal(t, []fault.FieldError{{Field: "price", Message: "must be greater than or equal to 0"}}, p.Errors)
+}
+
+// dataExceptions are PostgreSQL's class 22 SQLSTATEs (data exceptions), which the classifier
+// maps to 422, and the integrity codes that become 422 too.
+var dataExceptions = []string{
+	"22000", "2202E", "22021", "22008", "22012", "22005", "2200B", "22022", "22015", "2201E", "22014",
+	"22016", "2201F", "2201G", "22018", "22007", "22019", "2200D", "22025", "22P06", "22010", "22023",
+	"22013", "2201B", "2201W", "2201X", "2202H", "2202G", "22009", "2200C", "2200G", "22004", "22002",
+	"22003", "2200H", "22026", "22001", "22011", "22027", "22024", "2200F", "22P01", "22P02", "22P03",
+	"22P04", "22P05", "2200L", "2200M", "2200N", "2200S", "2200T", "22030", "22031", "22032", "22033",
+	"22034", "22035", "22036", "22037", "22038", "22039", "2203A", "2203B", "2203C", "2203D", "2203E",
+	"2203F", "2203G", "23502", "23514",
+}
+
+func TestEvery422NamesAField(t *testing.T) {
+	r := testRegistry()
+	for _, code := range dataExceptions {
+		for _, column := range []string{"", "price"} {
+			p := r.ToProblem(&pgconn.PgError{Code: code, ColumnName: column, ConstraintName: "ck_unregistered"})
+			require.Equal(t, 422, p.Status, code)
+			require.NotEmpty(t, p.Errors, "%s (column %q) must list a field", code, column)
+			if column != "" {
+				assert.Equal(t, column, p.Errors[0].Field, code)
+			}
+		}
+	}
+	p := r.ToProblem(fault.New(fault.Invalid, "Something is off."))
+	require.NotEmpty(t, p.Errors, "a 422 fault without fields still lists one")
 }

@@ -47,8 +47,9 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 		c.Next()
 		route := routeLabel(c)
 		status := c.Writer.Status()
-		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request.Method)
+		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		if p, ok := httperr.FromContext(c); ok && p.Status == http.StatusConflict {
 			constraint := p.Constraint
 			if constraint == "" {

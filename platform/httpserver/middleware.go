@@ -25,7 +25,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			return
 		}
 		log.Log(ctx, level, "request",
-			"method", c.Request.Method,
+			"method", methodLabel(c.Request.Method),
 			"route", routeLabel(c),
 			"path", c.Request.URL.Path,
 			"status", c.Writer.Status(),
@@ -36,8 +36,8 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// deadline bounds each request's work by the server's write timeout: past it the response
-// cannot be delivered, so database work stops too (a hung database cannot pin a handler).
+// deadline bounds each request's work (see requestDeadline): database work stops with it, and
+// the problem document still reaches the client before the write timeout.
 func deadline(d time.Duration) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), d)

@@ -59,17 +59,21 @@ func New(opts Options) (*Server, error) {
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
 	e.ContextWithFallback = true
-	if err := e.SetTrustedProxies(nil); err != nil {
-		return nil, err
+	// X-Forwarded-For is believed only from the configured proxies (login limits, logs).
+	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	if err := e.SetTrustedProxies(opts.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("httpserver: http.trusted_proxies: %w", err)
 	}
 	e.Use(
 		requestid.Middleware(),
+		securityHeaders(),
 		accessLog(opts.Logger),
 		metrics.middleware(),
-		deadline(opts.Config.WriteTimeout),
+		deadline(requestDeadline(opts.Config)),
 		limitBody(opts.Config.MaxBodyBytes),
 		httperr.Middleware(opts.Errors, opts.Logger),
 		httperr.Recover(opts.Logger),
+		limitInFlight(opts.Config.MaxInFlight),
 	)
 	e.NoRoute(func(c *gin.Context) { httperr.Abort(c, fault.New(fault.NotFound, "No such resource.")) })
 	e.NoMethod(func(c *gin.Context) {
@@ -79,20 +83,21 @@ func New(opts Options) (*Server, error) {
 	s := &Server{engine: e, cfg: opts.Config, log: opts.Logger}
 	b := openapi.NewBuilder(opts.Title, opts.Version, opts.Description)
 	for _, r := range serviceRoutes(opts.Ready, opts.Metrics, func() []byte { return s.doc }) {
-		e.Handle(r.Method, r.Path, r.Handler)
+		e.Handle(r.Method, r.Path, checkQuery(), r.Handler)
 		b.Add(r.Operation)
 	}
 	e.GET(docsAssets+"/*file", docsFiles())
 
-	api := e.Group(APIPrefix)
+	api := e.Group(APIPrefix, noStore())
 	for _, r := range opts.Routes {
-		handlers := []gin.HandlerFunc{r.Handler}
+		// Authentication and role first, then the query string, then the handler.
+		handlers := []gin.HandlerFunc{checkQuery(), r.Handler}
 		if opts.Guard != nil {
 			if len(r.Roles) == 0 && !r.Public {
 				return nil, fmt.Errorf("httpserver: %s %s names no roles and is not public", r.Method, r.Path)
 			}
 			if len(r.Roles) > 0 {
-				handlers = []gin.HandlerFunc{opts.Guard(r.Roles), r.Handler}
+				handlers = append([]gin.HandlerFunc{opts.Guard(r.Roles)}, handlers...)
 			}
 		}
 		api.Handle(r.Method, r.Path, handlers...)
@@ -127,6 +132,7 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Serve is Run on an existing listener.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ln = limitConnections(ln, s.cfg.MaxConnections)
 	srv := &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,

@@ -16,7 +16,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/erp-foundation/erp/platform/fault"
 )
@@ -88,33 +87,6 @@ func checkContentType(r *http.Request) error {
 	return fault.New(fault.UnsupportedMedia, "The request body must be sent with Content-Type: application/json.")
 }
 
-// wellFormedObject rejects, with 400, everything that is not exactly one JSON object in UTF-8.
-func wellFormedObject(body []byte) error {
-	trimmed := bytes.TrimSpace(body)
-	switch {
-	case len(trimmed) == 0:
-		return fault.New(fault.BadRequest, "A JSON request body is required.")
-	case !utf8.Valid(body):
-		return fault.New(fault.BadRequest, "The request body is not valid UTF-8.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) {
-			return fault.New(fault.BadRequest, fmt.Sprintf("The request body is not valid JSON (at byte %d).", syntax.Offset))
-		}
-		return fault.New(fault.BadRequest, "The request body is not valid JSON.")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fault.New(fault.BadRequest, "The request body has data after the JSON value.")
-	}
-	if trimmed[0] != '{' {
-		return fault.New(fault.BadRequest, "The request body must be a JSON object.")
-	}
-	return nil
-}
-
 // decodeObject decodes a JSON object into the struct v, recording problems under path.
 func (d *Decoder) decodeObject(path string, raw []byte, v reflect.Value, info *StructInfo, errs *[]fault.FieldError) {
 	var members map[string]json.RawMessage
@@ -153,6 +125,10 @@ func (d *Decoder) decodeField(path string, raw json.RawMessage, fv reflect.Value
 		d.decodeMapOfObjects(path, raw, fv, f.elem, errs)
 	default:
 		if err := json.Unmarshal(raw, fv.Addr().Interface()); err != nil {
+			var ve *ValueError
+			if errors.As(err, &ve) && ve.Path != "" {
+				path = join(path, ve.Path)
+			}
 			*errs = append(*errs, fault.Field(path, typeMessage(err)))
 			return
 		}
@@ -178,8 +154,12 @@ func (d *Decoder) decodeMapOfObjects(path string, raw []byte, fv reflect.Value, 
 }
 
 // ValueError lets a type with its own UnmarshalJSON (money, say) explain what is wrong with a
-// value; its message becomes the field's message.
-type ValueError struct{ Message string }
+// value; its message becomes the field's message. Path, when set, names the part of the value
+// at fault (a key inside a free-form object), appended to the field's path.
+type ValueError struct {
+	Message string
+	Path    string
+}
 
 // Error implements error.
 func (e *ValueError) Error() string { return e.Message }

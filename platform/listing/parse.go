@@ -76,7 +76,7 @@ func (c *Codec) Parse(q url.Values, spec Spec) (*Page, error) {
 	var errs []fault.FieldError
 	bad := func(param, msg string) { errs = append(errs, fault.Field(param, msg)) }
 
-	if v, ok := single(q, "limit", bad); ok {
+	if v, ok := single(q, "limit"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxLimit {
 			bad("limit", "must be an integer from 1 to "+strconv.Itoa(MaxLimit))
@@ -84,14 +84,14 @@ func (c *Codec) Parse(q url.Values, spec Spec) (*Page, error) {
 		p.Limit = n
 	}
 	_, hasOffset := q["offset"]
-	if v, ok := single(q, "offset", bad); ok {
+	if v, ok := single(q, "offset"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > MaxOffset {
 			bad("offset", "must be an integer from 0 to "+strconv.Itoa(MaxOffset)+"; use the cursor for deeper pages")
 		}
 		p.Offset = n
 	}
-	if v, ok := single(q, "include_total", bad); ok {
+	if v, ok := single(q, "include_total"); ok {
 		switch v {
 		case "true":
 			p.IncludeTotal = true
@@ -101,7 +101,7 @@ func (c *Codec) Parse(q url.Values, spec Spec) (*Page, error) {
 		}
 	}
 	sortSpec := spec.DefaultSort
-	if v, ok := single(q, "sort", bad); ok {
+	if v, ok := single(q, "sort"); ok {
 		sortSpec = v
 	}
 	sort, msg := parseSort(sortSpec, spec)
@@ -111,7 +111,7 @@ func (c *Codec) Parse(q url.Values, spec Spec) (*Page, error) {
 	p.Sort, p.sortSpec = sort, sortSpec
 	p.fingerprint = fingerprint(q)
 
-	if v, ok := single(q, "cursor", bad); ok {
+	if v, ok := single(q, "cursor"); ok {
 		if hasOffset {
 			bad("cursor", "cannot be combined with offset")
 		} else if len(errs) == 0 {
@@ -128,14 +128,11 @@ func (c *Codec) Parse(q url.Values, spec Spec) (*Page, error) {
 	return p, nil
 }
 
-// single returns the one value of a query parameter, reporting repeats.
-func single(q url.Values, name string, bad func(string, string)) (string, bool) {
+// single returns the value of a query parameter and whether it was given (input.ParseQuery
+// has already refused repeated parameters).
+func single(q url.Values, name string) (string, bool) {
 	vs, ok := q[name]
-	if !ok {
-		return "", false
-	}
-	if len(vs) > 1 {
-		bad(name, "must be given once")
+	if !ok || len(vs) == 0 {
 		return "", false
 	}
 	return vs[0], true

@@ -113,17 +113,20 @@ say "loaded in $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s"
 first_category=$(psql -tA "$bench_url" -c "SELECT min(id) FROM categories")
 
 say "starting the service (pool $pool, log level warn)"
-ERP_ENV=production ERP_PAGINATION_CURSOR_SECRET=bench-cursor-secret-0123456789 ERP_DATABASE_URL=$bench_url \
+# Production mode refuses published secrets: these are made for this run.
+random() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n'; }
+admin_password=$(random)
+ERP_ENV=production ERP_PAGINATION_CURSOR_SECRET=$(random) ERP_DATABASE_URL=$bench_url \
   ERP_HTTP_ADDR=127.0.0.1:$port ERP_HTTP_PPROF_ADDR=${BENCH_PROFILE:+127.0.0.1:6061} ERP_LOG_LEVEL=warn ERP_DATABASE_POOL_SIZE=$pool ERP_DATABASE_MAX_OVERFLOW=0 \
-  ERP_AUTH_JWT_SECRET=bench-jwt-secret-0123456789abcdef0123 ERP_BOOTSTRAP_ADMIN_EMAIL=bench@example.com \
-  ERP_BOOTSTRAP_ADMIN_PASSWORD=bench-admin-password \
+  ERP_HTTP_MAX_IN_FLIGHT=1024 ERP_AUTH_JWT_SECRET=$(random) ERP_BOOTSTRAP_ADMIN_EMAIL=bench@example.com \
+  ERP_BOOTSTRAP_ADMIN_PASSWORD=$admin_password \
   ./bin/erp serve >"$dir/service.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; kill $sampler 2>/dev/null || true; stop_cluster' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 # Every request carries a bearer token, as real clients' do: its verification is part of the cost.
 BENCH_TOKEN=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/token" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-admin-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+  -d '{"email":"bench@example.com","password":"'"$admin_password"'"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 [[ -n $BENCH_TOKEN ]] || { say "could not sign in"; exit 1; }
 export BENCH_TOKEN
 (while kill -0 $pid 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$pid/status; sleep 0.2; done) >"$dir/rss.txt" &

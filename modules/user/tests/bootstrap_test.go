@@ -21,7 +21,7 @@ func TestBootstrapCreatesOneAdminOnlyOnAnEmptyTable(t *testing.T) {
 	created := make([]bool, 4)
 	for i := range created {
 		wg.Go(func() {
-			svc := user.NewService(d.DB, 4, user.NewDirectory(d.DB))
+			svc := user.NewService(d.DB, 4, user.NewDirectory(d.DB, 0))
 			ok, err := svc.Bootstrap(ctx, "boot@example.com", "Boot", "bootstrap password")
 			assert.NoError(t, err)
 			created[i] = ok
@@ -36,7 +36,7 @@ func TestBootstrapCreatesOneAdminOnlyOnAnEmptyTable(t *testing.T) {
 	}
 	assert.Equal(t, 1, n, "one instance creates the admin")
 
-	svc := user.NewService(d.DB, 4, user.NewDirectory(d.DB))
+	svc := user.NewService(d.DB, 4, user.NewDirectory(d.DB, 0))
 	u, err := svc.Authenticate(ctx, "BOOT@example.com", "bootstrap password")
 	require.NoError(t, err)
 	assert.Equal(t, "admin", u.Role)

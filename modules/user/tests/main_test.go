@@ -34,13 +34,19 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, pg.New(t))
+}
+
+// newEnvOn is newEnv on a given database (a pool configured by the test, say).
+func newEnvOn(t *testing.T, db *dbtest.DB) *env {
+	t.Helper()
 	e := &env{}
-	e.API = apitest.New(t, pg.New(t), func(d *app.Deps) *app.Assembly {
+	e.API = apitest.New(t, db, func(d *app.Deps) *app.Assembly {
 		tokens := auth.NewTokens(d.Config.Auth)
-		e.dir = user.NewDirectory(d.DB)
+		e.dir = user.NewDirectory(d.DB, 0)
 		e.svc = user.NewService(d.DB, d.Config.Auth.BcryptCost, e.dir)
 		return &app.Assembly{
-			Modules: []app.Module{user.NewHandler(e.svc, d.Lists, tokens, auth.NewFailureLimiter(d.Config.Auth.LoginFailuresPerMinute))},
+			Modules: []app.Module{user.NewHandler(e.svc, d.Lists, tokens, auth.NewThrottle(d.Config.Auth, auth.NewMemoryLimiter()))},
 			Guard:   auth.NewGuard(tokens, e.dir).Require,
 		}
 	})
@@ -79,3 +85,11 @@ func (e *env) newUser(t *testing.T, email, role string) int64 {
 }
 
 func userPath(id int64) string { return fmt.Sprintf("/api/v1/users/%d", id) }
+
+// adminID is the signed-in admin's id.
+func (e *env) adminID(t *testing.T) int64 {
+	t.Helper()
+	var u user.Response
+	e.as(e.admin, http.MethodGet, "/api/v1/users/me", nil).JSON(&u)
+	return u.ID
+}

@@ -87,7 +87,7 @@ func TestValidation(t *testing.T) {
 	res = e.as(e.admin, http.MethodPost, "/api/v1/users", map[string]any{
 		"email": "long@example.com", "password": strings.Repeat("p", 73), "full_name": "L", "role": "viewer",
 	})
-	assert.Equal(t, map[string]string{"password": "must be at most 72 bytes long"}, res.FieldErrors())
+	assert.Equal(t, map[string]string{"password": "must be at most 72 bytes long (in UTF-8)"}, res.FieldErrors())
 	res = e.as(e.admin, http.MethodPost, "/api/v1/users", `{}`)
 	assert.Len(t, res.FieldErrors(), 4, "email, password, full_name and role are required")
 }
