@@ -11,7 +11,7 @@ GOLANGCI_VERSION := v2.15.0
 GOVULN_VERSION   := v1.9.0
 export GIN_MODE ?= test
 
-.PHONY: help bench build run db-start db-stop test test-short test-integration lint vet fmt tidy-check vuln migrate compose-up compose-down clean
+.PHONY: help bench build fuzz run db-start db-stop test test-short test-integration lint vet fmt tidy-check vuln migrate compose-up compose-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -32,6 +32,13 @@ db-stop: ## Stop the development database started by make run
 test: ## Every test, with the race detector, against real PostgreSQL (see db/testdb.sh)
 	eval "$$(db/testdb.sh env)"; go test -race -count=1 -v -timeout 20m ./... 2>&1 | tee .test.log
 	@echo "make test: $$(grep -c -- '--- PASS' .test.log) tests passed, $$(grep -c -- '--- SKIP' .test.log) skipped (log: .test.log)"
+
+FUZZ_TIME ?= 10s
+FUZZ_TARGETS := FuzzDecodeBytes:./platform/input FuzzParseQuery:./platform/input FuzzParse:./platform/money \
+	FuzzNegotiate:./platform/i18n FuzzCursor:./platform/listing
+
+fuzz: ## Run each fuzz target for FUZZ_TIME (default 10s); the corpora live in testdata/fuzz
+	for t in $(FUZZ_TARGETS); do go test -run='^$$' -fuzz="^$${t%%:*}$$" -fuzztime=$(FUZZ_TIME) "$${t#*:}"; done
 
 test-short: ## Unit tests only: no database, no Docker
 	go test -race -count=1 -short ./...

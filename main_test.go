@@ -131,7 +131,7 @@ func otherDatabase(t *testing.T, raw, name string) string {
 	return u.String()
 }
 
-const adminPassword = "correct horse battery staple"
+const adminPassword = "tremble orbit walnut 42"
 
 // adminToken creates the first admin directly through the users service (as the create-admin
 // command does) and signs in through the API.

@@ -26,11 +26,6 @@ type UpdateRequest struct {
 	ParentID    optional.Field[int64]  `json:"parent_id" nullable:"true" minimum:"1"`
 }
 
-// Empty reports whether the PATCH changes nothing.
-func (r UpdateRequest) Empty() bool {
-	return !r.Code.Set && !r.Name.Set && !r.Description.Set && !r.ParentID.Set
-}
-
 // Response is a category as the API returns it, in the negotiated language.
 type Response struct {
 	ID          int64     `json:"id"`

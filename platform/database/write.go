@@ -59,7 +59,7 @@ func (d *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) 
 	g := d.gorm.Session(&gorm.Session{NewDB: true, Context: ctx})
 	g.Statement.ConnPool = conn
 	if err := fn(context.WithValue(ctx, scopeKey{}, &scope{conn: conn, gorm: g})); err != nil {
-		d.finish(context.WithoutCancel(ctx), conn, "ROLLBACK")
+		_ = d.finish(context.WithoutCancel(ctx), conn, "ROLLBACK") // a failed ROLLBACK leaves the connection to be discarded
 		return err
 	}
 	return d.finish(ctx, conn, "COMMIT")

@@ -161,4 +161,3 @@ func TestConnectionsBeyondTheCapAreClosed(t *testing.T) {
 		return n > 0
 	}, 5*time.Second, 50*time.Millisecond, "a freed slot is usable again")
 }
-

@@ -17,6 +17,6 @@ type Route struct {
 	Handler gin.HandlerFunc
 }
 
-// Guard builds the middleware that admits only callers holding one of roles. The users module
-// provides it; nil means routes are not protected.
+// Guard builds the middleware that admits only callers holding one of roles (auth.Guard's
+// Require, wired in main.go); nil means routes are not protected.
 type Guard func(roles []string) gin.HandlerFunc

@@ -71,15 +71,6 @@ func digits(s string) bool {
 	return true
 }
 
-// MustParse is Parse for constants in code and tests; it panics on error.
-func MustParse(s string) Amount {
-	a, err := Parse(s)
-	if err != nil {
-		panic(fmt.Sprintf("money: %q: %v", s, err))
-	}
-	return a
-}
-
 // String renders the amount with exactly two decimal places.
 func (a Amount) String() string { return a.d.StringFixed(2) }
 

@@ -2,6 +2,7 @@ package money
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,5 +58,8 @@ func TestScan(t *testing.T) {
 	require.NoError(t, a.Scan([]byte("3")))
 	assert.Equal(t, "3.00", a.String())
 	assert.Error(t, a.Scan(nil))
-	assert.True(t, MustParse("1.5").Equal(MustParse("1.50")))
+	a, errA := Parse("1.5")
+	b, errB := Parse("1.50")
+	require.NoError(t, errors.Join(errA, errB))
+	assert.True(t, a.Equal(b))
 }
