@@ -135,7 +135,7 @@ func openAPI(t *testing.T, api *apitest.API) []byte {
 func TestRolesPerRouteAreWhatTheContractSays(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
-	svc, err := app.Assemble(wiring(), apitest.Config(d.URL), d.DB, logging.Discard())
+	svc, err := app.Assemble(wiring(), apitest.Config(d.URL), app.Databases{App: d.DB, Owner: d.DB}, logging.Discard())
 	require.NoError(t, err)
 	doc, err := openapi3.NewLoader().LoadFromData(svc.HTTP.OpenAPI())
 	require.NoError(t, err)

@@ -10,7 +10,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/erp-foundation/erp/db"
+	"github.com/erp-foundation/erp/modules/audit"
 	"github.com/erp-foundation/erp/modules/category"
 	"github.com/erp-foundation/erp/modules/product"
 	"github.com/erp-foundation/erp/modules/user"
@@ -42,7 +45,9 @@ func wiring() app.Wiring {
 		DefaultConfig: defaultConfig,
 		NewMigrator:   func(d *database.DB) app.Migrator { return db.NewMigrator(d) },
 		Assemble:      assemble,
-		Commands:      user.Commands,
+		Commands: func(env *app.Env) []*cobra.Command {
+			return append(user.Commands(env), audit.Commands(env)...)
+		},
 	}
 }
 
@@ -54,14 +59,19 @@ func assemble(d *app.Deps) (*app.Assembly, error) {
 	users := user.NewService(d.DB, cfg.Auth.BcryptCost, directory)
 	categories := category.NewService(d.DB, d.I18n)
 	products := product.NewService(d.DB, d.I18n)
+	partitions, err := audit.NewPartitions(d.Owner, cfg.Audit.MonthsAhead, d.Logger, d.Metrics)
+	if err != nil {
+		return nil, err
+	}
 	return &app.Assembly{
 		Modules: []app.Module{
+			audit.NewHandler(audit.NewService(d.DB), d.Lists),
 			user.NewHandler(users, d.Lists, tokens, auth.NewThrottle(cfg.Auth, auth.NewMemoryLimiter())),
 			category.NewHandler(categories, d.Lists, d.I18n),
 			product.NewHandler(products, d.Lists, d.I18n),
 		},
 		Guard:      auth.NewGuard(tokens, directory).Require,
-		Startup:    []app.Task{users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
-		Background: []app.Task{directory.Listen},
+		Startup:    []app.Task{partitions.Startup, users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
+		Background: []app.Task{directory.Listen, partitions.Run(cfg.Audit.MaintenanceInterval)},
 	}, nil
 }

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) { pg.Main(m) }
 func TestEveryRouteIsDocumented(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
-	svc, err := app.Assemble(wiring(), apitest.Config(d.URL), d.DB, logging.Discard())
+	svc, err := app.Assemble(wiring(), apitest.Config(d.URL), app.Databases{App: d.DB, Owner: d.DB}, logging.Discard())
 	require.NoError(t, err)
 	srv := svc.HTTP
 
@@ -193,7 +193,7 @@ func TestServeRunsStartupAndBackgroundTasksAndStopsCleanly(t *testing.T) {
 	d := pg.New(t)
 	cfg := apitest.Config(d.URL)
 	cfg.BootstrapAdmin = config.BootstrapAdmin{Email: "boot@example.com", Password: adminPassword, FullName: "Boot"}
-	svc, err := app.Assemble(wiring(), cfg, d.DB, logging.Discard())
+	svc, err := app.Assemble(wiring(), cfg, app.Databases{App: d.DB, Owner: d.DB}, logging.Discard())
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -17,5 +17,6 @@ func All() []*gormigrate.Migration {
 		productCreate(),
 		userCreate(),
 		userTokenGeneration(),
+		auditCreate(),
 	}
 }

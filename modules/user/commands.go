@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/requestid"
 )
 
 // PasswordEnv is read by create-admin instead of standard input when set.
@@ -43,7 +44,7 @@ func Commands(env *app.Env) []*cobra.Command {
 			}
 			defer d.Close()
 			svc := NewService(d, env.Config().Auth.BcryptCost, NewDirectory(d, 0))
-			u, err := svc.CreateAdmin(cmd.Context(), email, fullName, password)
+			u, err := svc.CreateAdmin(requestid.With(cmd.Context(), "cli-create-admin"), email, fullName, password)
 			if err != nil {
 				return explain(err)
 			}

@@ -44,6 +44,8 @@ func Config(databaseURL string) *config.Config {
 		Log:        config.Log{Level: "error", Format: "text"},
 		I18n:       config.I18n{DefaultLanguage: "en", SupportedLanguages: []string{"en", "fr", "de", "es"}},
 		Pagination: config.Pagination{CursorSecret: "apitest-cursor-secret"},
+		Audit:      config.Audit{MonthsAhead: 3, MaintenanceInterval: time.Hour},
+		Archive:    config.Archive{Dir: "archive"},
 	}
 }
 
@@ -61,7 +63,7 @@ func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) *app.Assembly) *API 
 	tb.Helper()
 	cfg := Config(d.URL)
 	deps := &app.Deps{
-		Config: cfg, DB: d.DB, Logger: logging.Discard(),
+		Config: cfg, DB: d.DB, Owner: d.DB, Logger: logging.Discard(),
 		Lists: listing.NewCodec(cfg.Pagination.CursorSecret), I18n: i18n.New(cfg.I18n), Metrics: prometheus.NewRegistry(),
 	}
 	asm := build(deps)

@@ -53,8 +53,11 @@ type Migrator interface {
 
 // Deps are the shared services modules are built from.
 type Deps struct {
-	Config  *config.Config
-	DB      *database.DB
+	Config *config.Config
+	// DB is the application role's seam: request work.
+	DB *database.DB
+	// Owner is the owner role's direct connection: background jobs (partitions, backups).
+	Owner   *database.DB
 	Logger  *slog.Logger
 	Lists   *listing.Codec
 	I18n    *i18n.Translator

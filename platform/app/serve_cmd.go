@@ -45,12 +45,17 @@ func serveCommand(env *Env) *cobra.Command {
 				d.Close()
 				log.Info("database pool closed")
 			}()
+			owner, err := env.OpenOwnerDB(ctx, log)
+			if err != nil {
+				return err
+			}
+			defer owner.Close()
 			if migrate {
-				if err := migrateUp(ctx, env, log); err != nil {
+				if err := env.w.NewMigrator(owner).Up(ctx); err != nil {
 					return err
 				}
 			}
-			svc, err := Assemble(*env.w, cfg, d, log)
+			svc, err := Assemble(*env.w, cfg, Databases{App: d, Owner: owner}, log)
 			if err != nil {
 				return err
 			}
@@ -97,7 +102,8 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Assemble builds the service with every module of w on an open database. Tests use it to run
 // the real service in-process.
-func Assemble(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*Service, error) {
+func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*Service, error) {
+	d := dbs.App
 	metrics := prometheus.NewRegistry()
 	for _, c := range []prometheus.Collector{
 		collectors.NewGoCollector(),
@@ -109,7 +115,7 @@ func Assemble(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*
 		}
 	}
 	deps := &Deps{
-		Config: cfg, DB: d, Logger: log, Lists: listing.NewCodec(cfg.Pagination.CursorSecret),
+		Config: cfg, DB: d, Owner: dbs.Owner, Logger: log, Lists: listing.NewCodec(cfg.Pagination.CursorSecret),
 		I18n: i18n.New(cfg.I18n), Metrics: metrics,
 	}
 	asm, err := w.Assemble(deps)
@@ -143,12 +149,8 @@ func Assemble(w Wiring, cfg *config.Config, d *database.DB, log *slog.Logger) (*
 	return &Service{HTTP: srv, Assembly: asm, log: log}, nil
 }
 
-// migrateUp applies pending migrations over the owner connection, then closes it.
-func migrateUp(ctx context.Context, env *Env, log *slog.Logger) error {
-	owner, err := env.OpenOwnerDB(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer owner.Close()
-	return env.w.NewMigrator(owner).Up(ctx)
+// Databases are the service's two connections: the application role's pool for requests and
+// the owner role's small direct pool for background jobs (the same database in development).
+type Databases struct {
+	App, Owner *database.DB
 }

@@ -25,6 +25,21 @@ type Config struct {
 	Auth           Auth           `mapstructure:"auth"`
 	BootstrapAdmin BootstrapAdmin `mapstructure:"bootstrap_admin"`
 	Pagination     Pagination     `mapstructure:"pagination"`
+	Audit          Audit          `mapstructure:"audit"`
+	Archive        Archive        `mapstructure:"archive"`
+}
+
+// Audit configures the audit trail's partitions.
+type Audit struct {
+	// MonthsAhead is how many monthly partitions, the current month included, exist ahead.
+	MonthsAhead int `mapstructure:"months_ahead"`
+	// MaintenanceInterval is how often serve checks the partitions (on one instance at a time).
+	MaintenanceInterval time.Duration `mapstructure:"maintenance_interval"`
+}
+
+// Archive configures where archived audit months are written.
+type Archive struct {
+	Dir string `mapstructure:"dir"`
 }
 
 // HTTP configures the HTTP server.
@@ -45,6 +60,7 @@ type HTTP struct {
 // Database configures the PostgreSQL connection pool.
 type Database struct {
 	URL              string        `mapstructure:"url" secret:"true"`
+	OwnerURL         string        `mapstructure:"owner_url" secret:"true"`
 	PoolSize         int           `mapstructure:"pool_size"`
 	MaxOverflow      int           `mapstructure:"max_overflow"`
 	ConnMaxLifetime  time.Duration `mapstructure:"conn_max_lifetime"`
@@ -62,6 +78,9 @@ type Database struct {
 // small pool without a client-side query timeout (jobs bound their own work).
 func (d Database) Owner() Database {
 	o := d
+	if d.OwnerURL != "" {
+		o.URL = d.OwnerURL
+	}
 	o.PoolSize, o.MaxOverflow, o.QueryTimeout = 1, 2, 0
 	return o
 }

@@ -62,6 +62,10 @@ var overrides = map[string][2]string{
 	"bootstrap_admin.password":        {"correct horse battery", "[redacted]"},
 	"bootstrap_admin.full_name":       {"Root", "Root"},
 	"pagination.cursor_secret":        {"0123456789abcdef-secret", "[redacted]"},
+	"database.owner_url":              {"postgres://owner:0wn3r@db.example:5432/erp", "postgres://owner:xxxxx@db.example:5432/erp"},
+	"audit.months_ahead":              {"6", "6"},
+	"audit.maintenance_interval":      {"10m", "10m0s"},
+	"archive.dir":                     {"/var/lib/erp/archive", "/var/lib/erp/archive"},
 }
 
 // companions are the other variables some overrides need to pass cross-key validation.

@@ -81,6 +81,13 @@ func validate(c *Config) []problem {
 			"or a request stopped by them could not deliver its 503", d.AcquireTimeout+d.QueryTimeout, c.HTTP.WriteTimeout)
 	add(d.SlowThreshold >= 0, "database.slow_threshold", "must not be negative")
 	oneOf("database.query_exec_mode", d.QueryExecMode, queryExecModes)
+	if d.OwnerURL != "" {
+		_, err := pgconn.ParseConfig(d.OwnerURL)
+		add(err == nil, "database.owner_url", "must be a PostgreSQL URL such as postgres://owner:pass@host:5432/db")
+	}
+	add(c.Audit.MonthsAhead >= 1 && c.Audit.MonthsAhead <= 24, "audit.months_ahead", "must be between 1 and 24, got %d", c.Audit.MonthsAhead)
+	positive("audit.maintenance_interval", c.Audit.MaintenanceInterval)
+	add(c.Archive.Dir != "", "archive.dir", "must not be empty")
 
 	oneOf("log.level", c.Log.Level, []string{"debug", "info", "warn", "error"})
 	oneOf("log.format", c.Log.Format, []string{"text", "json"})
