@@ -14,6 +14,8 @@ type PoolStats struct {
 	WaitMS    float64 `json:"wait_ms"`
 	// Statements counts every statement sent since start.
 	Statements int64 `json:"statements"`
+	// RoundTrips counts every round trip since start (a batch is one).
+	RoundTrips int64 `json:"round_trips"`
 }
 
 // Stats returns the pool's current numbers.
@@ -28,6 +30,7 @@ func (d *DB) Stats() PoolStats {
 		WaitMS:    float64(s.EmptyAcquireWaitTime().Microseconds()) / 1000,
 
 		Statements: d.tracer.count.Load(),
+		RoundTrips: d.tracer.trips.Load(),
 	}
 }
 
@@ -50,6 +53,7 @@ func (poolCollector) descs() []*prometheus.Desc {
 		poolDesc("wait_seconds_total", "Time spent waiting for a connection."),
 		poolDesc("canceled_acquires_total", "Acquires abandoned before a connection was free (timeouts)."),
 		prometheus.NewDesc("erp_db_statements_total", "Statements sent to the database (BEGIN and COMMIT included).", nil, nil),
+		prometheus.NewDesc("erp_db_round_trips_total", "Round trips to the database (a batch of statements is one).", nil, nil),
 	}
 }
 
@@ -70,4 +74,5 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(d[5], prometheus.CounterValue, s.EmptyAcquireWaitTime().Seconds())
 	ch <- prometheus.MustNewConstMetric(d[6], prometheus.CounterValue, float64(s.CanceledAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(d[7], prometheus.CounterValue, float64(c.db.tracer.count.Load()))
+	ch <- prometheus.MustNewConstMetric(d[8], prometheus.CounterValue, float64(c.db.tracer.trips.Load()))
 }

@@ -19,6 +19,8 @@ type tracer struct {
 	slow  time.Duration
 	echo  bool
 	count atomic.Int64
+	// trips counts round trips: a batch (the audit context with its statement) is one.
+	trips atomic.Int64
 }
 
 type traceKey struct{}
@@ -30,6 +32,7 @@ type traceStart struct {
 
 func (t *tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
 	t.count.Add(1)
+	t.trips.Add(1)
 	return context.WithValue(ctx, traceKey{}, traceStart{at: time.Now(), sql: data.SQL})
 }
 
@@ -66,6 +69,7 @@ func (t *tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 func (t *tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
 	if data.Batch != nil {
 		t.count.Add(int64(data.Batch.Len()))
+		t.trips.Add(1)
 	}
 	return ctx
 }

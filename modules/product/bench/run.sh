@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench: loads 100,000 products in 100 categories, drives the running service with wrk at
-# concurrency 32 (GET by id, list of 50 in French with categories embedded, create), then runs
+# concurrency 32 (GET by id, list of 50 in French with categories embedded, create, PATCH of a
+# price; the writes with their audit events), then runs
 # the same SQL through pgbench at the same concurrency for the database-only ceiling, and prints
-# requests/s, p50, p99, statements per request and each endpoint's fraction of its ceiling.
+# requests/s, p50, p99, database round trips per request and each endpoint's fraction of its ceiling.
 #
 # This machine is shared and noisy, so each endpoint is measured in BENCH_ROUNDS rounds (3) that
 # alternate the service run and the pgbench run; the table shows the medians.
@@ -59,16 +60,16 @@ start_cluster() {
 
 metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 
-# run_wrk NAME SCRIPT: one load phase; prints "rps p50 p99 stmts/req"
+# run_wrk NAME SCRIPT: one load phase; prints "rps p50 p99 round-trips/req"
 run_wrk() {
   local before after out requests
-  before=$(metric erp_db_statements_total)
+  before=$(metric erp_db_round_trips_total)
   if [[ -n ${BENCH_PROFILE:-} ]]; then
     curl -s "http://127.0.0.1:6061/debug/pprof/profile?seconds=8" -o "$dir/cpu-$1.pprof" &
     curl -s "http://127.0.0.1:6061/debug/pprof/allocs?seconds=8" -o "$dir/allocs-$1.pprof" &
   fi
   out=$(BENCH_RUN=${run}r${round:-0} BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d"$duration" --latency -s "$here/$2" "http://127.0.0.1:$port")
-  after=$(metric erp_db_statements_total)
+  after=$(metric erp_db_round_trips_total)
   echo "$out" >"$dir/wrk-$1.txt"
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   local errors
@@ -137,7 +138,7 @@ BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d3s -s "$here/get.lua" 
 BENCH_FIRST_CATEGORY=$first_category wrk -t2 -c"$conns" -d3s -s "$here/list.lua" "http://127.0.0.1:$port" >/dev/null
 
 declare -A result ceiling ratio
-for phase in get list create; do
+for phase in get list create patch; do
   rows=()
   for round in $(seq 1 "$rounds"); do
     say "$phase round $round/$rounds: wrk then pgbench, $duration each at concurrency $conns"
@@ -159,10 +160,11 @@ wait $pid 2>/dev/null || true
 
 echo
 echo "make bench: $(nproc) cores, concurrency $conns, $rounds rounds of $duration, service pool $pool; wrk, the service and PostgreSQL share the cores"
-printf "%-32s %9s %9s %9s %10s %12s %9s  %s\n" endpoint "req/s" p50 p99 "stmts/req" "pgbench tps" fraction "(each round)"
-for phase in get list create; do
+printf "%-32s %9s %9s %9s %10s %12s %9s  %s\n" endpoint "req/s" p50 p99 "trips/req" "pgbench tps" fraction "(each round)"
+for phase in get list create patch; do
   read -r rps p50 p99 spr <<<"${result[$phase]}"
-  label=$(case $phase in get) echo "GET /products/{id}" ;; list) echo "GET /products?limit=50&lang=fr" ;; create) echo "POST /products" ;; esac)
+  label=$(case $phase in get) echo "GET /products/{id}" ;; list) echo "GET /products?limit=50&lang=fr" ;;
+    create) echo "POST /products (+ audit)" ;; patch) echo "PATCH /products/{id} (+ audit)" ;; esac)
   printf "%-32s %9.0f %9s %9s %10s %12.0f %9.2f  %s\n" "$label" "$rps" "$p50" "$p99" "$spr" "${ceiling[$phase]}" \
     "$(echo "$rps / ${ceiling[$phase]}" | bc -l)" "${ratio[$phase]}"
 done

@@ -152,3 +152,19 @@ func TestListStatementsDoNotGrowWithThePageOrTheLanguage(t *testing.T) {
 	get(t, api, 1, "?lang=fr")
 	assert.Equal(t, int64(1), api.DB.Stats().Statements-before, "a read is one statement")
 }
+
+// TestWritesAreOneRoundTripWithTheirAuditContext: a create and a PATCH send the audit context
+// and the statement together, in one round trip and one implicit transaction.
+func TestWritesAreOneRoundTripWithTheirAuditContext(t *testing.T) {
+	t.Parallel()
+	api := newAPI(t)
+	before := api.DB.Stats()
+	id := create(t, api, "products", map[string]any{"sku": "RT-1", "name": "N", "price": "1.00"})
+	after := api.DB.Stats()
+	assert.Equal(t, int64(1), after.RoundTrips-before.RoundTrips, "a create is one round trip")
+	assert.Equal(t, int64(2), after.Statements-before.Statements, "the audit context and the INSERT")
+
+	res := api.Do(http.MethodPatch, productPath(id), map[string]any{"price": "2.00"})
+	require.Equal(t, http.StatusOK, res.Status)
+	assert.Equal(t, int64(1), api.DB.Stats().RoundTrips-after.RoundTrips, "a PATCH is one round trip")
+}
