@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,11 +33,9 @@ func serveCommand(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if cfg.IsDevelopment() {
-				gin.SetMode(gin.DebugMode)
-			} else {
-				gin.SetMode(gin.ReleaseMode)
-			}
+			// gin's debug mode only prints a banner and the route list at every start; the
+			// routes are in /openapi.json and requests in the access log.
+			gin.SetMode(gin.ReleaseMode)
 			d, err := env.OpenDB(ctx, log)
 			if err != nil {
 				return err
@@ -51,7 +50,7 @@ func serveCommand(env *Env) *cobra.Command {
 			}
 			defer owner.Close()
 			if migrate {
-				if err := env.w.NewMigrator(owner).Up(ctx); err != nil {
+				if err := migrateAndLog(ctx, env.w.NewMigrator(owner), log); err != nil {
 					return err
 				}
 			}
@@ -153,4 +152,21 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 // the owner role's small direct pool for background jobs (the same database in development).
 type Databases struct {
 	App, Owner *database.DB
+}
+
+// migrateAndLog applies pending migrations and says which, or that there were none.
+func migrateAndLog(ctx context.Context, m Migrator, log *slog.Logger) error {
+	_, pending, err := m.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) == 0 {
+		log.Info("schema is up to date; no migration to apply")
+		return nil
+	}
+	if err := m.Up(ctx); err != nil {
+		return err
+	}
+	log.Info("applied migrations", "count", len(pending), "ids", strings.Join(pending, ","))
+	return nil
 }

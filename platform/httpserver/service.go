@@ -52,8 +52,11 @@ func readyHandler(ready func(context.Context) error) gin.HandlerFunc {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), ReadyTimeout)
 		defer cancel()
 		if err := ready(ctx); err != nil {
-			httperr.Abort(c, &fault.Error{Kind: fault.Unavailable,
-				Detail: "The database did not answer within 1 s.", Err: err})
+			detail := "The database is unreachable."
+			if ctx.Err() != nil {
+				detail = "The database did not answer within 1 s."
+			}
+			httperr.Abort(c, &fault.Error{Kind: fault.Unavailable, Detail: detail, Err: err})
 			return
 		}
 		c.JSON(http.StatusOK, Status{Status: "ok"})
