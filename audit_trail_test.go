@@ -13,6 +13,8 @@ import (
 
 	"github.com/erp-foundation/erp/platform/apitest"
 	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/dbtest"
 )
 
 // auditEnv is the whole service with an admin signed in.
@@ -24,7 +26,13 @@ type auditEnv struct {
 
 func newAuditEnv(t *testing.T) *auditEnv {
 	t.Helper()
-	api := apitest.New(t, pg.New(t), func(deps *app.Deps) *app.Assembly {
+	return newAuditEnvOn(t, pg.New(t))
+}
+
+// newAuditEnvOn runs the service on d (the application role's connection, say).
+func newAuditEnvOn(t *testing.T, d *dbtest.DB) *auditEnv {
+	t.Helper()
+	api := apitest.New(t, d, func(deps *app.Deps) *app.Assembly {
 		asm, err := assemble(deps)
 		require.NoError(t, err)
 		return asm
@@ -89,9 +97,12 @@ type writeScenario struct {
 // TestEveryWriteRouteWritesExactlyOneEvent walks every write route of the OpenAPI document:
 // each must have a scenario here (a new route without one fails the test) and each scenario
 // must produce exactly one event with the right actor, action, entity, request id and changes.
+//
+// The service runs as a least-privilege application role (erp db grant), as in production: no
+// route needs more than reading and writing rows.
 func TestEveryWriteRouteWritesExactlyOneEvent(t *testing.T) {
 	t.Parallel()
-	e := newAuditEnv(t)
+	e := newAuditEnvOn(t, pg.New(t).AsApplicationRole(t, database.Privileges{ReadOnly: wiring().ReadOnlyTables}))
 	cat := e.create(t, "categories", map[string]any{"code": "tools", "name": "Tools"})
 	other := e.create(t, "categories", map[string]any{"code": "spare", "name": "Spare"})
 	prod := e.create(t, "products", map[string]any{"sku": "P-1", "name": "Hammer", "price": "19.99", "category_id": cat})

@@ -45,6 +45,8 @@ func wiring() app.Wiring {
 		DefaultConfig: defaultConfig,
 		NewMigrator:   func(d *database.DB) app.Migrator { return db.NewMigrator(d) },
 		Assemble:      assemble,
+		// Events come only from the owner's triggers; migrations and archives are the owner's.
+		ReadOnlyTables: []string{"audit_events", "audit_archives", db.TableName},
 		Commands: func(env *app.Env) []*cobra.Command {
 			return append(user.Commands(env), audit.Commands(env)...)
 		},

@@ -109,7 +109,8 @@ func auditCreate() *gormigrate.Migration {
 // one holding first, for the given number of months, and returns how many it created. Months
 // are UTC calendar months, named audit_events_yYYYYmMM. Rows that fell into the default
 // partition for a month being created move to the new partition first (else attaching it
-// would fail). Idempotent; callers serialise it (the owner role runs it).
+// would fail). A new partition keeps no privileges but its owner's (the application reaches it
+// through audit_events). Idempotent; callers serialise it (the owner role runs it).
 const auditEnsurePartitions = `CREATE FUNCTION audit_ensure_partitions(first timestamptz, months integer)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -117,6 +118,7 @@ DECLARE
 	lower_bound timestamptz;
 	upper_bound timestamptz;
 	part text;
+	grantee oid;
 	created integer := 0;
 BEGIN
 	FOR i IN 0 .. months - 1 LOOP
@@ -132,6 +134,16 @@ BEGIN
 			INSERT INTO %I SELECT * FROM moved', lower_bound, upper_bound, part);
 		EXECUTE format('ALTER TABLE audit_events ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
 			part, lower_bound, upper_bound);
+		-- Default privileges may have granted the new table to the application role: a
+		-- partition is reached only through its parent, so no one but its owner keeps rights.
+		FOR grantee IN SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a
+			WHERE c.oid = part::regclass AND a.grantee <> c.relowner LOOP
+			IF grantee = 0 THEN
+				EXECUTE format('REVOKE ALL ON %I FROM PUBLIC', part);
+			ELSE
+				EXECUTE format('REVOKE ALL ON %I FROM %I', part, pg_get_userbyid(grantee));
+			END IF;
+		END LOOP;
 		created := created + 1;
 	END LOOP;
 	RETURN created;

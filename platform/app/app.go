@@ -74,6 +74,8 @@ type Wiring struct {
 	NewMigrator func(db *database.DB) Migrator
 	// Assemble builds the modules and what protects and runs them.
 	Assemble func(d *Deps) (*Assembly, error)
+	// ReadOnlyTables are the tables the application role may only read (erp db grant).
+	ReadOnlyTables []string
 	// Commands adds module commands (users create-admin, ...); env gives them configuration
 	// and a database on demand.
 	Commands func(env *Env) []*cobra.Command
@@ -142,7 +144,7 @@ func NewCommand(w Wiring) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&env.configFile, "config", "config.yaml",
 		"YAML config file (keys override the built-in defaults; ERP_* variables override both)")
-	root.AddCommand(serveCommand(env), migrateCommand(env), configCommand(env))
+	root.AddCommand(serveCommand(env), migrateCommand(env), configCommand(env), dbCommand(env), healthCommand(env))
 	if w.Commands != nil {
 		root.AddCommand(w.Commands(env)...)
 	}

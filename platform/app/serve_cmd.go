@@ -44,6 +44,9 @@ func serveCommand(env *Env) *cobra.Command {
 				d.Close()
 				log.Info("database pool closed")
 			}()
+			if err := CheckRequestRole(ctx, cfg, d, log); err != nil {
+				return err
+			}
 			owner, err := env.OpenOwnerDB(ctx, log)
 			if err != nil {
 				return err
@@ -169,4 +172,23 @@ func migrateAndLog(ctx context.Context, m Migrator, log *slog.Logger) error {
 	}
 	log.Info("applied migrations", "count", len(pending), "ids", strings.Join(pending, ","))
 	return nil
+}
+
+// CheckRequestRole refuses, in production, a request role that could change the schema: a
+// request handler must not be able to do what an attacker who takes it over would like.
+func CheckRequestRole(ctx context.Context, cfg *config.Config, d *database.DB, log *slog.Logger) error {
+	if cfg.Env != config.EnvProduction {
+		return nil
+	}
+	can, why, err := d.CanCreateTables(ctx)
+	if err != nil || !can {
+		return err
+	}
+	if cfg.Database.AllowOwnerAsApp {
+		log.Warn("the request role could change the schema; database.allow_owner_as_app is set, so serving anyway", "why", why)
+		return nil
+	}
+	return fmt.Errorf("refusing to serve: %s. Requests must run as a role that only reads and writes rows: "+
+		"point database.url at such a role (erp db grant creates it) and database.owner_url at the owner, "+
+		"or set database.allow_owner_as_app=true to accept the risk", why)
 }

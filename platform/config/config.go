@@ -72,6 +72,11 @@ type Database struct {
 	SlowThreshold    time.Duration `mapstructure:"slow_threshold"`
 	Echo             bool          `mapstructure:"echo"`
 	QueryExecMode    string        `mapstructure:"query_exec_mode"`
+	SSLRootCert      string        `mapstructure:"ssl_root_cert"`
+	SSLCert          string        `mapstructure:"ssl_cert"`
+	SSLKey           string        `mapstructure:"ssl_key"`
+	AllowPlaintext   bool          `mapstructure:"allow_plaintext"`
+	AllowOwnerAsApp  bool          `mapstructure:"allow_owner_as_app"`
 }
 
 // Owner is the configuration of the owner role's connection (migrations, background jobs): a

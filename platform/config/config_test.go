@@ -44,6 +44,11 @@ var overrides = map[string][2]string{
 	"database.query_timeout":          {"2500ms", "2.5s"},
 	"database.slow_threshold":         {"1s", "1s"},
 	"database.echo":                   {"true", "true"},
+	"database.ssl_root_cert":          {"/etc/erp/ca.pem", "/etc/erp/ca.pem"},
+	"database.ssl_cert":               {"/etc/erp/client.pem", "/etc/erp/client.pem"},
+	"database.ssl_key":                {"/etc/erp/client.key", "/etc/erp/client.key"},
+	"database.allow_plaintext":        {"true", "true"},
+	"database.allow_owner_as_app":     {"true", "true"},
 	"database.query_exec_mode":        {"exec", "exec"},
 	"log.level":                       {"debug", "debug"},
 	"log.format":                      {"json", "json"},
@@ -163,7 +168,7 @@ func TestProductionNeedsSecrets(t *testing.T) {
 	good := map[string]string{ // made now: a value written here would be an example secret
 		"ERP_AUTH_JWT_SECRET":          rand.Text() + rand.Text(),
 		"ERP_PAGINATION_CURSOR_SECRET": rand.Text(),
-		"ERP_DATABASE_URL":             "postgres://erp_app:" + rand.Text() + "@db:5432/erp",
+		"ERP_DATABASE_URL":             "postgres://erp_app:" + rand.Text() + "@db:5432/erp?sslmode=verify-full",
 	}
 	for k, v := range good {
 		t.Setenv(k, v)
@@ -181,6 +186,9 @@ func TestProductionNeedsSecrets(t *testing.T) {
 		"user = password":   {"ERP_DATABASE_URL", "postgres://app:app@db:5432/erp", "database.url: has a password equal to its user name"},
 		"published db pass": {"ERP_DATABASE_URL", "postgres://app:s3cret@db:5432/erp", "database.url: has a password published"},
 		"public pprof":      {"ERP_HTTP_PPROF_ADDR", "0.0.0.0:6060", "http.pprof_addr: must listen on a loopback address"},
+		"plaintext":         {"ERP_DATABASE_URL", "postgres://app:Xq7-" + rand.Text() + "@db.internal:5432/erp?sslmode=disable", "database.url: reaches db.internal with sslmode=disable"},
+		"default sslmode":   {"ERP_DATABASE_URL", "postgres://app:Xq7-" + rand.Text() + "@10.0.0.5/erp", "sslmode=prefer, which allows plaintext"},
+		"plaintext owner":   {"ERP_DATABASE_OWNER_URL", "postgres://own:Xq7-" + rand.Text() + "@db.internal/erp?sslmode=allow", "database.owner_url: reaches db.internal"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(tc.env, tc.value)
@@ -194,6 +202,13 @@ func TestProductionNeedsSecrets(t *testing.T) {
 	t.Setenv("ERP_HTTP_PPROF_ADDR", "127.0.0.1:6060")
 	_, err = Load(Options{Defaults: defaultsYAML(t)})
 	require.NoError(t, err, "a loopback profiler is fine")
+	t.Setenv("ERP_DATABASE_URL", "postgres://app:Xq7-"+rand.Text()+"@localhost/erp?sslmode=disable")
+	_, err = Load(Options{Defaults: defaultsYAML(t)})
+	require.NoError(t, err, "plaintext over loopback is fine")
+	t.Setenv("ERP_DATABASE_URL", "postgres://app:Xq7-"+rand.Text()+"@db.internal/erp?sslmode=disable")
+	t.Setenv("ERP_DATABASE_ALLOW_PLAINTEXT", "true")
+	_, err = Load(Options{Defaults: defaultsYAML(t)})
+	require.NoError(t, err, "allow_plaintext accepts a private network")
 }
 
 func TestFileOverridesDefaultsAndEnvOverridesFile(t *testing.T) {

@@ -84,3 +84,31 @@ func loopback(addr string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// plaintextProblem says why a database URL would send credentials and data in clear over a
+// network in production, or "": a host that is not loopback (or a Unix socket) needs sslmode
+// require, verify-ca or verify-full.
+func plaintextProblem(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	mode := u.Query().Get("sslmode")
+	if mode == "require" || mode == "verify-ca" || mode == "verify-full" {
+		return ""
+	}
+	for _, host := range strings.Split(u.Hostname(), ",") {
+		if host == "" || strings.HasPrefix(host, "/") || host == "localhost" {
+			continue
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			continue
+		}
+		if mode == "" {
+			mode = "prefer"
+		}
+		return "reaches " + host + " with sslmode=" + mode + ", which allows plaintext: use sslmode=verify-full " +
+			"(with database.ssl_root_cert), or set database.allow_plaintext=true for a private network you trust"
+	}
+	return ""
+}

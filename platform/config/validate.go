@@ -157,6 +157,15 @@ func productionProblems(c *Config) []problem {
 		check("bootstrap_admin.password", "is an example value published in the repository")
 	}
 	check("database.url", databasePasswordProblem(c.Database.URL))
+	if c.Database.OwnerURL != "" {
+		check("database.owner_url", databasePasswordProblem(c.Database.OwnerURL))
+	}
+	if !c.Database.AllowPlaintext {
+		check("database.url", plaintextProblem(c.Database.URL))
+		if c.Database.OwnerURL != "" {
+			check("database.owner_url", plaintextProblem(c.Database.OwnerURL))
+		}
+	}
 	if c.HTTP.PprofAddr != "" && !loopback(c.HTTP.PprofAddr) {
 		check("http.pprof_addr", "must listen on a loopback address (127.0.0.1:6060) in production: profiles expose internals")
 	}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -93,7 +94,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 
 func poolConfig(opts Options, tr *tracer) (*pgxpool.Config, error) {
 	c := opts.Config
-	cfg, err := pgxpool.ParseConfig(c.URL)
+	cfg, err := pgxpool.ParseConfig(withTLSFiles(c))
 	if err != nil {
 		// pgx's parse errors can quote the connection string; never show it.
 		return nil, errors.New("database: database.url is not a valid PostgreSQL URL")
@@ -124,6 +125,23 @@ func poolConfig(opts Options, tr *tracer) (*pgxpool.Config, error) {
 	}
 	params["timezone"] = "UTC"
 	return cfg, nil
+}
+
+// withTLSFiles adds the configured CA, client certificate and key to the URL (where pgx reads
+// them, with the URL's sslmode) unless the URL names its own.
+func withTLSFiles(c config.Database) string {
+	u, err := url.Parse(c.URL)
+	if err != nil || u.Scheme == "" {
+		return c.URL
+	}
+	q := u.Query()
+	for param, file := range map[string]string{"sslrootcert": c.SSLRootCert, "sslcert": c.SSLCert, "sslkey": c.SSLKey} {
+		if file != "" && !q.Has(param) {
+			q.Set(param, file)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func execMode(name string) (pgx.QueryExecMode, error) {

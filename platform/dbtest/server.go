@@ -195,3 +195,34 @@ func withParam(raw, key, value string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// AsApplicationRole returns d as the service sees it in production: a seam connected as a fresh
+// least-privilege role that `erp db grant` set up (with p), dropped when the test ends. Its
+// URL and Outside stay the owner's.
+func (d *DB) AsApplicationRole(tb testing.TB, p database.Privileges) *DB {
+	tb.Helper()
+	ctx := context.Background()
+	role, password := "app_"+strings.ToLower(rand.Text()[:12]), rand.Text()
+	if err := d.GrantApplicationRole(ctx, role, password, p); err != nil {
+		tb.Fatalf("dbtest: grant %s: %v", role, err)
+	}
+	u, err := neturl.Parse(d.URL)
+	if err != nil {
+		tb.Fatalf("dbtest: %v", err)
+	}
+	u.User = neturl.UserPassword(role, password)
+	app, err := database.Open(ctx, database.Options{Config: TestPoolConfig(u.String()), Logger: logging.Discard()})
+	if err != nil {
+		tb.Fatalf("dbtest: connect as %s: %v", role, err)
+	}
+	tb.Cleanup(func() {
+		app.Close()
+		for _, q := range []string{"DROP OWNED BY " + role, "DROP ROLE " + role} {
+			if _, err := d.Change(ctx, q, nil, nil); err != nil {
+				tb.Errorf("dbtest: %s: %v", q, err)
+			}
+		}
+	})
+	// URL (and so Outside) stays the owner's: tests check and arrange rows around the service.
+	return &DB{DB: app, Name: d.Name, URL: d.URL}
+}
