@@ -11,7 +11,7 @@ GOLANGCI_VERSION := v2.15.0
 GOVULN_VERSION   := v1.9.0
 export GIN_MODE ?= test
 
-.PHONY: help bench build fuzz run db-start db-stop test test-short test-integration lint vet fmt tidy-check vuln migrate compose-up compose-down clean
+.PHONY: help bench build fuzz openapi-lint run compose-destroy compose-admin compose-logs compose-smoke db-start db-stop test test-short test-integration lint vet fmt tidy-check vuln migrate compose-up compose-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ fmt: ## Format the code
 tidy-check: ## Fail when go.mod or go.sum are not tidy
 	go mod tidy -diff
 
+REDOCLY_VERSION := 2.77.0
+
+openapi-lint: build ## Lint the OpenAPI document with Redocly CLI (from the npm registry); errors fail, warnings print
+	mkdir -p .bin && ./$(BIN) openapi > .bin/openapi.json
+	npx --yes @redocly/cli@$(REDOCLY_VERSION) lint --format=summary .bin/openapi.json
+
 vuln: ## Known vulnerabilities in dependencies (govulncheck)
 	go run golang.org/x/vuln/cmd/govulncheck@$(GOVULN_VERSION) ./...
 
@@ -69,23 +75,53 @@ bench: ## Load 100,000 products, measure the service against its pgbench ceiling
 migrate: build ## Apply pending migrations to database.url
 	./$(BIN) migrate up
 
+# The compose CLI that works here: the v2 plugin (docker compose) or Debian's docker-compose (v1).
+COMPOSE = $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+ENV_FILE ?= .env
+
 # image_or IMAGE FALLBACK: IMAGE when it is present or can be pulled, else FALLBACK when present.
 define image_or
 img() { if docker image inspect "$$1" >/dev/null 2>&1 || docker pull -q "$$1" >/dev/null 2>&1; then echo "$$1"; \
   elif docker image inspect "$$2" >/dev/null 2>&1; then echo "$$2"; else echo "$$1"; fi; }
 endef
 
-compose-up: ## The whole stack (db + app) with docker compose, on images that exist here
+$(ENV_FILE): .env.example ## (file) the stack's settings: .env.example with every empty secret made random
+	@if [ ! -f "$@" ]; then \
+	  umask 077; while IFS= read -r line; do \
+	    case "$$line" in \
+	      *_PASSWORD=|*_SECRET=) echo "$$line$$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)" ;; \
+	      *) echo "$$line" ;; \
+	    esac; \
+	  done < .env.example > "$@"; \
+	  echo "compose: wrote $@ with random secrets (the admin's password is ERP_BOOTSTRAP_ADMIN_PASSWORD in $@)"; \
+	fi
+
+compose-up: $(ENV_FILE) ## The stack (db, migrate, app) with docker compose, on images that exist here; API on :8080
 	$(image_or); \
 	export POSTGRES_IMAGE=$$(img "$${POSTGRES_IMAGE:-postgres:15}" local/postgres:15); \
 	export RUNTIME_IMAGE=$$(img "$${RUNTIME_IMAGE:-debian:bookworm-slim}" local/debian:bookworm); \
+	export VERSION=$(VERSION); \
 	go_image=$${GO_IMAGE:-golang:1.26-bookworm}; \
 	if ! docker image inspect "$$go_image" >/dev/null 2>&1 && ! docker pull -q "$$go_image" >/dev/null 2>&1; then \
-	  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o bin/erp-linux-amd64 . ; export APP_DOCKERFILE=Dockerfile.prebuilt; fi; \
-	if docker compose version >/dev/null 2>&1; then docker compose up --build -d; else docker-compose up --build -d; fi
+	  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o bin/erp-linux-amd64 . ; \
+	  export APP_DOCKERFILE=Dockerfile.prebuilt; fi; \
+	$(COMPOSE) --env-file $(ENV_FILE) up --build -d
 
-compose-down: ## Stop the compose stack
-	if docker compose version >/dev/null 2>&1; then docker compose down; else docker-compose down; fi
+compose-down: ## Stop the stack; the data stays (compose-up brings it back)
+	$(COMPOSE) --env-file $(ENV_FILE) down
+
+compose-destroy: ## Stop the stack and delete its volumes (database, backups, archives)
+	$(COMPOSE) --env-file $(ENV_FILE) down -v
+
+compose-admin: ## Create an admin in the stack: make compose-admin EMAIL=you@example.com (asks for the password)
+	@test -n "$(EMAIL)" || { echo "usage: make compose-admin EMAIL=you@example.com"; exit 2; }
+	$(COMPOSE) --env-file $(ENV_FILE) exec app erp users create-admin --email "$(EMAIL)"
+
+compose-logs: ## Follow the stack's logs
+	$(COMPOSE) --env-file $(ENV_FILE) logs -f
+
+compose-smoke: ## Bring a throwaway stack up, exercise it (API, roles, db restart), tear it down
+	.ci/compose-smoke
 
 clean: ## Remove build output and the throwaway clusters
 	db/testdb.sh stop; db/devdb.sh stop || true

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Makes sure a development PostgreSQL answers at database.url, for `make run`.
 #
-#   db/devdb.sh start   use database.url if it answers; otherwise start the compose `db` service
+#   db/devdb.sh start   use database.url if it answers; otherwise start a container erp-devdb
 #                       when a Docker engine answers (POSTGRES_IMAGE, default postgres:15, or
-#                       local/postgres:15 when that cannot be pulled),
-#                       else a throwaway cluster from the installed PostgreSQL binaries in .devdb/
+#                       local/postgres:15 when that cannot be pulled; data in the volume
+#                       erp-devdb), else a throwaway cluster from the installed PostgreSQL
+#                       binaries in .devdb/
 #   db/devdb.sh stop    stop whichever of those this script started
 #
 # The dev database is the one config.yaml names: postgres://erp:erp@localhost:5432/erp. When
 # ERP_DATABASE_URL points elsewhere and does not answer, the script says so and stops: it never
-# starts a server for a URL it did not choose.
+# starts a server for a URL it did not choose. When port 5432 is taken by a server that does not
+# answer as the dev database, it stops too: it never uses a server it did not start.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,18 +34,16 @@ wait_until_answers() {
   return 1
 }
 
-compose() {
-  if docker compose version >/dev/null 2>&1; then
-    docker compose "$@"
-  elif command -v docker-compose >/dev/null 2>&1; then
-    docker-compose "$@"
-  else
-    return 127
-  fi
-}
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-try_compose() {
+try_container() {
   command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 || return 1
+  if docker container inspect erp-devdb >/dev/null 2>&1; then
+    say "starting the container erp-devdb"
+    docker start erp-devdb >/dev/null || return 1
+    echo container >"$state/kind"
+    return
+  fi
   if ! docker image inspect "$image" >/dev/null 2>&1 && ! docker pull -q "$image" >/dev/null 2>&1; then
     if [[ -z ${POSTGRES_IMAGE:-} ]] && docker image inspect local/postgres:15 >/dev/null 2>&1; then
       image=local/postgres:15 # built by offline-images.sh on machines without a registry
@@ -52,9 +52,10 @@ try_compose() {
       return 1
     fi
   fi
-  say "starting the compose db service ($image)"
-  POSTGRES_IMAGE=$image compose up -d db >&2 || return 1
-  echo compose >"$state/kind"
+  say "starting a container erp-devdb ($image) on 127.0.0.1:$port"
+  docker run -d --name erp-devdb -p "127.0.0.1:$port:5432" -v erp-devdb:/var/lib/postgresql/data \
+    -e POSTGRES_USER=erp -e POSTGRES_PASSWORD=erp -e POSTGRES_DB=erp "$image" >/dev/null || return 1
+  echo container >"$state/kind"
 }
 
 pg_bindir() {
@@ -106,7 +107,12 @@ start() {
     exit 1
   fi
   mkdir -p "$state"
-  try_compose || try_local_cluster || { say "could not start a development database"; exit 1; }
+  if ! port_free $port && ! docker container inspect erp-devdb >/dev/null 2>&1; then
+    say "port $port is taken by a server that does not answer as the development database" \
+      "(postgres://erp:erp@localhost:5432/erp); stop it, or set ERP_DATABASE_URL to a database you want to use"
+    exit 1
+  fi
+  try_container || try_local_cluster || { say "could not start a development database"; exit 1; }
   wait_until_answers
   say "development database ready"
 }
@@ -115,7 +121,7 @@ stop() {
   [[ -f $state/kind ]] || { say "nothing to stop"; return; }
   read -r kind bin <"$state/kind"
   case $kind in
-    compose) compose stop db >&2 ;;
+    container) docker stop erp-devdb >/dev/null && say "stopped erp-devdb (its data stays in the volume erp-devdb)" ;;
     local)
       if [[ $(id -u) == 0 ]]; then
         setpriv --reuid=postgres --regid=postgres --init-groups "$bin/pg_ctl" -D "$data" -m fast stop >&2

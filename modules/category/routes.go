@@ -50,7 +50,7 @@ func (h *Handler) Routes() []httpserver.Route {
 		}},
 	}
 	return append(routes, h.tr.Routes(h.svc.db, i18n.Resource{
-		Path: "/categories", Table: "categories", Model: Category{}, NotFound: ErrNotFound, Tag: tag,
+		Path: "/categories", Table: "categories", Model: Category{}, NotFound: ErrNotFound, Tag: tag, Name: "category",
 		ReadRoles: auth.Readers(), WriteRoles: auth.Writers(),
 	})...)
 }

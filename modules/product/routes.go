@@ -27,6 +27,10 @@ func (h *Handler) Routes() []httpserver.Route {
 		}},
 		{Handler: httperr.Handle(h.list), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/products", Tag: tag, Roles: auth.Readers(), Summary: "List products",
+			Description: "Attribute filters: attr.<key>=<value> (a key of 1-64 characters A-Z, a-z, 0-9, _ and -) matches " +
+				"products whose attributes.<key> equals the value as a string, or as the number or boolean it spells " +
+				"(attr.size=42 matches 42 and \"42\"); several keys combine with AND. OpenAPI 3.0 cannot declare parameters " +
+				"by prefix, so they are described here.",
 			Response: listing.Result[Response]{}, Errors: []int{http.StatusBadRequest},
 			Query: append(listing.QueryParams(ListSpec()),
 				openapi.Param{Name: "category_id", Type: "integer", Description: "Products of this category."},
@@ -34,7 +38,6 @@ func (h *Handler) Routes() []httpserver.Route {
 				openapi.Param{Name: "q", Description: "Case-insensitive substring of sku or name (in the requested language too)."},
 				openapi.Param{Name: "min_price", Description: "Inclusive lower bound, a money amount."},
 				openapi.Param{Name: "max_price", Description: "Inclusive upper bound, a money amount."},
-				openapi.Param{Name: "attr.<key>", Description: "attributes.<key> equals the value (as a string, or the number or boolean it spells); keys combine with AND."},
 				i18n.LangParam()),
 		}},
 		{Handler: httperr.Handle(h.get), Operation: openapi.Operation{
@@ -54,7 +57,7 @@ func (h *Handler) Routes() []httpserver.Route {
 		}},
 	}
 	return append(routes, h.tr.Routes(h.svc.db, i18n.Resource{
-		Path: "/products", Table: "products", Model: Product{}, NotFound: ErrNotFound, Tag: tag,
+		Path: "/products", Table: "products", Model: Product{}, NotFound: ErrNotFound, Tag: tag, Name: "product",
 		ReadRoles: auth.Readers(), WriteRoles: auth.Writers(),
 	})...)
 }

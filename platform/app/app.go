@@ -144,7 +144,7 @@ func NewCommand(w Wiring) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&env.configFile, "config", "config.yaml",
 		"YAML config file (keys override the built-in defaults; ERP_* variables override both)")
-	root.AddCommand(serveCommand(env), migrateCommand(env), configCommand(env), dbCommand(env), healthCommand(env))
+	root.AddCommand(serveCommand(env), migrateCommand(env), configCommand(env), dbCommand(env), healthCommand(env), openapiCommand(env))
 	if w.Commands != nil {
 		root.AddCommand(w.Commands(env)...)
 	}

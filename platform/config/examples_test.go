@@ -17,9 +17,9 @@ import (
 // PostgreSQL URLs.
 var secretPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`\b(?:ERP_AUTH_JWT_SECRET|ERP_AUTH_JWT_PREVIOUS_SECRET|ERP_PAGINATION_CURSOR_SECRET|` +
-		`[A-Z_]*_PASSWORD)(?::-|\s*[=:]\s*)"?([^"\s}$]+)`),
+		`[A-Z_]*_PASSWORD)(?::-|[ \t]*[=:][ \t]*)"?([^"\s}$]+)`),
 	regexp.MustCompile(`"ERP_[A-Z_]*(?:SECRET|PASSWORD)":\s*"([^"]+)"`),
-	regexp.MustCompile(`(?m)^\s*(?:jwt_secret|jwt_previous_secret|cursor_secret|password):\s*"?([^"\s#]+)`),
+	regexp.MustCompile(`(?m)^[ \t]*(?:jwt_secret|jwt_previous_secret|cursor_secret|password):[ \t]*"?([^"\s#]+)`),
 	regexp.MustCompile(`[^"\w](?:JWTSecret|JWTPreviousSecret|CursorSecret|Password):\s*"([^"]+)"`),
 	regexp.MustCompile(`\bconst (?:secret|password|adminPassword)\s*=\s*"([^"]+)"`),
 	regexp.MustCompile(`postgres(?:ql)?://[^:/@\s"']+:([^@\s"'/]+)@`),

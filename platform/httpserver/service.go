@@ -22,6 +22,9 @@ type Status struct {
 	Status string `json:"status"`
 }
 
+// OpenAPIName names the component.
+func (Status) OpenAPIName() string { return "ServiceStatus" }
+
 // serviceRoutes are the unauthenticated endpoints outside APIPrefix.
 func serviceRoutes(ready func(context.Context) error, metrics *prometheus.Registry, doc func() []byte) []Route {
 	return []Route{

@@ -29,6 +29,8 @@ type Resource struct {
 	NotFound error
 	// Tag groups the routes in the OpenAPI document.
 	Tag string
+	// Name is the entity's singular name in the OpenAPI summaries ("category").
+	Name string
 	// ReadRoles and WriteRoles protect the routes (empty: open).
 	ReadRoles, WriteRoles []string
 }
@@ -45,19 +47,19 @@ func (t *Translator) Routes(db *database.DB, r Resource) []httpserver.Route {
 	return []httpserver.Route{
 		{Handler: httperr.Handle(h.list), Operation: openapi.Operation{
 			Method: http.MethodGet, Path: r.Path + "/:id/translations", Tag: r.Tag, Roles: r.ReadRoles,
-			Summary:        "List the translations (non-default languages) of an entity",
+			Summary:        "List the translations (non-default languages) of a " + r.Name,
 			ResponseSchema: all, Headers: map[string]string{"ETag": `"<version>"`}, Errors: []int{http.StatusNotFound},
 		}},
 		{Handler: httperr.Handle(h.put), Operation: openapi.Operation{
 			Method: http.MethodPut, Path: r.Path + "/:id/translations/:lang", Tag: r.Tag, Roles: r.WriteRoles,
-			Summary:       "Replace one language's translation",
+			Summary:       "Replace one language's translation of a " + r.Name,
 			Description:   "Only translatable fields; a field given as null or left out is not translated. The default language is edited on the entity itself (422).",
 			RequestSchema: fields, ResponseSchema: fields, Headers: etagHeader, RequestHeaders: ifMatch,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
 		}},
 		{Handler: httperr.Handle(h.remove), Operation: openapi.Operation{
 			Method: http.MethodDelete, Path: r.Path + "/:id/translations/:lang", Tag: r.Tag, Roles: r.WriteRoles,
-			Summary: "Delete one language's translation", Status: http.StatusNoContent, RequestHeaders: ifMatch,
+			Summary: "Delete one language's translation of a " + r.Name, Status: http.StatusNoContent, RequestHeaders: ifMatch,
 			Errors: []int{http.StatusNotFound, http.StatusPreconditionFailed},
 		}},
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +144,10 @@ func (b *Builder) addResponses(o *openapi3.Operation, op Operation) {
 	o.Responses.Delete("default")
 	o.Responses.Set(strconv.Itoa(status), &openapi3.ResponseRef{Value: ok})
 	errs := append([]int{http.StatusInternalServerError}, op.Errors...)
+	if op.Path != "/healthz" && op.Path != "/metrics" && !slices.Contains(errs, http.StatusServiceUnavailable) {
+		// The database is unreachable or hung, or too many requests are in flight.
+		errs = append(errs, http.StatusServiceUnavailable)
+	}
 	if op.Request != nil || op.RequestSchema != nil {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
 			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
@@ -232,7 +237,8 @@ func problemSchema() *openapi3.Schema {
 		WithProperty("status", openapi3.NewIntegerSchema()).
 		WithProperty("code", openapi3.NewStringSchema().WithEnum("bad_request", "unauthorized", "forbidden",
 			"not_found", "method_not_allowed", "conflict", "precondition_failed", "payload_too_large",
-			"unsupported_media_type", "validation_failed", "too_many_requests", "internal", "unavailable")).
+			"unsupported_media_type", "validation_failed", "too_many_requests", "internal", "unavailable",
+			"idempotency_key_reused", "idempotency_key_in_flight")).
 		WithProperty("detail", openapi3.NewStringSchema()).
 		WithProperty("constraint", openapi3.NewStringSchema()).
 		WithProperty("errors", openapi3.NewArraySchema().WithItems(fieldErr)).

@@ -144,10 +144,11 @@ func (b *Builder) structSchema(t reflect.Type, request bool) *openapi3.Schema {
 }
 
 // nullable marks a schema nullable; a bare reference is wrapped because OpenAPI 3.0 ignores
-// siblings of $ref.
+// siblings of $ref, and the wrapper says it is an object, since in 3.0 nullable means nothing
+// without a type (strict clients would refuse the null).
 func nullable(s *openapi3.Schema) *openapi3.Schema {
 	if len(s.AllOf) == 1 && s.Type == nil {
-		return &openapi3.Schema{AllOf: s.AllOf, Nullable: true}
+		return &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeObject}, AllOf: s.AllOf, Nullable: true}
 	}
 	c := *s
 	c.Nullable = true
@@ -182,9 +183,19 @@ func withRules(s *openapi3.Schema, r input.Rules) *openapi3.Schema {
 	return &c
 }
 
+// Namer is implemented by types that name their own component (platform types whose package
+// name means nothing to an API client).
+type Namer interface {
+	OpenAPIName() string
+}
+
 // componentName names a struct component after its package and type: category.Response ->
-// CategoryResponse; listing.Result[category.Response] -> CategoryResponseResult.
+// CategoryResponse; listing.Result[category.Response] -> CategoryResponseResult; a Namer names
+// itself.
 func componentName(t reflect.Type) string {
+	if n, ok := reflect.New(t).Elem().Interface().(Namer); ok {
+		return n.OpenAPIName()
+	}
 	name, pkg := t.Name(), path.Base(t.PkgPath())
 	if base, arg, generic := strings.Cut(name, "["); generic {
 		arg = strings.TrimSuffix(arg, "]")
