@@ -111,6 +111,7 @@ func poolConfig(opts Options, tr *tracer) (*pgxpool.Config, error) {
 	cfg.PingTimeout = c.AcquireTimeout
 	cfg.HealthCheckPeriod = min(c.ConnMaxIdleTime, time.Minute)
 	cfg.ConnConfig.ConnectTimeout = c.ConnectTimeout
+	cfg.ConnConfig.DialFunc = newDialer(c.ConnectTimeout).DialContext
 	cfg.ConnConfig.DefaultQueryExecMode = mode
 	cfg.ConnConfig.Tracer = tr
 	params := cfg.ConnConfig.RuntimeParams

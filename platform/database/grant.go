@@ -22,8 +22,8 @@ type Privileges struct {
 	ReadOnly []string
 }
 
-// GrantApplicationRole, run on the owner's connection, makes role (the user of database.url)
-// a least-privilege application role: it creates the role with password when it does not exist
+// GrantApplicationRole makes role (the user of database.url) a least-privilege application
+// role; it runs on the owner's connection: it creates the role with password when it does not exist
 // (the owner needs CREATEROLE for that; otherwise a DBA creates it), lets it connect and use
 // the public schema, grants it rows as p says, and sets default privileges so that tables the
 // owner creates later follow. Partitions get nothing of their own: the application reaches them

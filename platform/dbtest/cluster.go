@@ -50,7 +50,7 @@ type ClusterOptions struct {
 
 // Binaries returns the directory of the installed PostgreSQL server binaries, or "".
 func Binaries() string {
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+	if out, err := exec.CommandContext(context.Background(), "pg_config", "--bindir").Output(); err == nil {
 		bin := strings.TrimSpace(string(out))
 		if _, err := os.Stat(filepath.Join(bin, "initdb")); err == nil {
 			return bin
@@ -203,6 +203,7 @@ func (c *Cluster) must(name string, args ...string) {
 // serverUser is the OS user the server runs as: initdb refuses root, so as root it is the
 // postgres user; -1 means the current user.
 func (c *Cluster) serverUser(tb testing.TB) (int, int) {
+	tb.Helper()
 	if os.Geteuid() != 0 {
 		return -1, -1
 	}
@@ -224,7 +225,7 @@ func (c *Cluster) chown(path string, uid, gid int, mode os.FileMode) {
 
 func freePort(tb testing.TB) int {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("dbtest: %v", err)
 	}

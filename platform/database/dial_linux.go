@@ -1,0 +1,22 @@
+package database
+
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// setUserTimeout sets TCP_USER_TIMEOUT on TCP sockets.
+func setUserTimeout(network, _ string, c syscall.RawConn) error {
+	if network != "tcp" && network != "tcp4" && network != "tcp6" {
+		return nil
+	}
+	var sockErr error
+	err := c.Control(func(fd uintptr) {
+		sockErr = unix.SetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT, int(tcpUserTimeout.Milliseconds()))
+	})
+	if err != nil {
+		return err
+	}
+	return sockErr
+}
