@@ -294,3 +294,26 @@ func TestChangesOutsideTheServiceAreAudited(t *testing.T) {
 		assert.Contains(t, err.Error(), "would bypass the audit trail", table)
 	}
 }
+
+// TestIdempotentCreateIsReplayedWithOneRowAndOneEvent: through the whole service, a POST retried
+// with its Idempotency-Key answers the first outcome (Location and ETag included) and leaves one
+// product and one audit event.
+func TestIdempotentCreateIsReplayedWithOneRowAndOneEvent(t *testing.T) {
+	t.Parallel()
+	e := newAuditEnv(t)
+	body := map[string]any{"sku": "IDEM-1", "name": "Once", "price": "3.00"}
+	first := e.do(t, http.MethodPost, "/api/v1/products", body, "idem-a", "Idempotency-Key", "create-once")
+	require.Equal(t, http.StatusCreated, first.Status, "%s", first.Body)
+	again := e.do(t, http.MethodPost, "/api/v1/products", body, "idem-b", "Idempotency-Key", "create-once")
+	require.Equal(t, http.StatusCreated, again.Status)
+	assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+	assert.Equal(t, first.Header.Get("Location"), again.Header.Get("Location"))
+	assert.Equal(t, first.Header.Get("ETag"), again.Header.Get("ETag"))
+	assert.JSONEq(t, string(first.Body), string(again.Body))
+	assert.Len(t, e.events(t, "idem-a"), 1)
+	assert.Empty(t, e.events(t, "idem-b"), "the replay changed nothing")
+	other := e.do(t, http.MethodPost, "/api/v1/products", map[string]any{"sku": "IDEM-2", "name": "Other", "price": "3.00"},
+		"idem-c", "Idempotency-Key", "create-once")
+	assert.Equal(t, http.StatusUnprocessableEntity, other.Status)
+	assert.Equal(t, "idempotency_key_reused", other.Problem().Code)
+}

@@ -18,5 +18,6 @@ func All() []*gormigrate.Migration {
 		userCreate(),
 		userTokenGeneration(),
 		auditCreate(),
+		platformIdempotency(),
 	}
 }

@@ -41,6 +41,10 @@ type MonthResult struct {
 	Done bool
 }
 
+// monthTimeout bounds the archiving of one month (a hung database must not hold the job forever;
+// an interrupted month is finished by the next run).
+const monthTimeout = time.Hour
+
 // archiveColumns is the column list of archive files, in order.
 const archiveColumns = "id, occurred_at, actor_user_id, action, entity_type, entity_id, request_id, changes"
 
@@ -63,7 +67,9 @@ func (a *Archiver) Archive(ctx context.Context, before time.Time, dryRun bool) (
 			return err
 		}
 		for _, m := range months {
-			r, err := a.archiveMonth(ctx, m, dryRun)
+			monthCtx, cancel := context.WithTimeout(ctx, monthTimeout)
+			r, err := a.archiveMonth(monthCtx, m, dryRun)
+			cancel()
 			if err != nil {
 				return fmt.Errorf("archive %s: %w (its rows are still in the database; run the command again)", m.Format("2006-01"), err)
 			}

@@ -15,6 +15,10 @@ import (
 // partitionsLock keeps partition maintenance and archiving to one process at a time.
 const partitionsLock = 7_202_612_010
 
+// ensureTimeout bounds one partition maintenance run (it may move rows out of the default
+// partition).
+const ensureTimeout = 5 * time.Minute
+
 // Partitions keeps the monthly partitions of audit_events ready, as the owner role, and
 // reports their state as metrics: rows that fell into the default partition (a month had no
 // partition: alert on it) and how many months ahead exist.
@@ -64,7 +68,9 @@ type Status struct {
 // (moving any of their rows out of the default partition) and returns how many it created. It
 // runs on one instance at a time: when another holds the job it returns database.ErrBusy.
 func (p *Partitions) Ensure(ctx context.Context) (int, error) {
-	ctx = requestid.With(ctx, "job-partitions")
+	// The owner's connection has no statement bound: jobs set their own, longer than a request's.
+	ctx, cancel := context.WithTimeout(requestid.With(ctx, "job-partitions"), ensureTimeout)
+	defer cancel()
 	var created int
 	err := p.owner.Exclusive(ctx, partitionsLock, func(ctx context.Context) error {
 		return p.owner.Write(ctx, func(ctx context.Context) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
 	"github.com/erp-foundation/erp/platform/i18n"
+	"github.com/erp-foundation/erp/platform/idempotency"
 	"github.com/erp-foundation/erp/platform/listing"
 	"github.com/erp-foundation/erp/platform/logging"
 )
@@ -73,8 +74,10 @@ func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) *app.Assembly) *API 
 		routes = append(routes, m.Routes()...)
 		constraints = append(constraints, m.Constraints())
 	}
+	registry := httperr.NewRegistry(constraints...)
 	srv, err := httpserver.New(httpserver.Options{
-		Config: cfg.HTTP, Logger: deps.Logger, Errors: httperr.NewRegistry(constraints...),
+		Config: cfg.HTTP, Logger: deps.Logger, Errors: registry,
+		Idempotency: idempotency.New(d.DB, registry, deps.Logger).Middleware,
 		Ready: d.Ping, Metrics: deps.Metrics, Routes: routes, Guard: asm.Guard, Title: "test", Version: "test",
 	})
 	if err != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +19,7 @@ import (
 	"github.com/erp-foundation/erp/platform/httperr"
 	"github.com/erp-foundation/erp/platform/httpserver"
 	"github.com/erp-foundation/erp/platform/i18n"
+	"github.com/erp-foundation/erp/platform/idempotency"
 	"github.com/erp-foundation/erp/platform/listing"
 )
 
@@ -85,8 +88,14 @@ type Service struct {
 	log      *slog.Logger
 }
 
-// Run runs the startup tasks, starts the background tasks, and serves until ctx ends.
-func (s *Service) Run(ctx context.Context) error {
+// Run runs the startup tasks, starts the background tasks, and serves on http.addr until ctx
+// ends.
+func (s *Service) Run(ctx context.Context) error { return s.serve(ctx, nil) }
+
+// Serve is Run on a listener of the caller's (tests).
+func (s *Service) Serve(ctx context.Context, ln net.Listener) error { return s.serve(ctx, ln) }
+
+func (s *Service) serve(ctx context.Context, ln net.Listener) error {
 	for _, task := range s.Assembly.Startup {
 		if err := task(ctx); err != nil {
 			return err
@@ -98,6 +107,9 @@ func (s *Service) Run(ctx context.Context) error {
 				s.log.Error("background task stopped", "error", err.Error())
 			}
 		}()
+	}
+	if ln != nil {
+		return s.HTTP.Serve(ctx, ln)
 	}
 	return s.HTTP.Run(ctx)
 }
@@ -133,10 +145,14 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 		routes = append(routes, m.Routes()...)
 		constraints = append(constraints, m.Constraints())
 	}
+	registry := httperr.NewRegistry(constraints...)
+	keys := idempotency.New(d, registry, log)
+	asm.Background = append(asm.Background, keys.Purge(time.Hour))
 	srv, err := httpserver.New(httpserver.Options{
 		Config:      cfg.HTTP,
 		Logger:      log,
-		Errors:      httperr.NewRegistry(constraints...),
+		Errors:      registry,
+		Idempotency: keys.Middleware,
 		Ready:       d.Ping,
 		Metrics:     metrics,
 		Routes:      routes,

@@ -177,3 +177,23 @@ func backoff(ctx context.Context, attempt int) error {
 		return nil
 	}
 }
+
+// Savepoint runs fn inside a savepoint of the enclosing Write: when fn fails (or undo says so
+// afterwards), its statements are undone and the transaction goes on (a failed statement would
+// otherwise abort it). Outside a Write it simply runs fn.
+func (d *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error, undo func() bool) error {
+	s, ok := scopeFrom(ctx)
+	if !ok {
+		return fn(ctx)
+	}
+	if err := d.finish(ctx, s.conn, "SAVEPOINT erp_work"); err != nil {
+		return err
+	}
+	if err := fn(ctx); err != nil || undo() {
+		if rbErr := d.finish(ctx, s.conn, "ROLLBACK TO SAVEPOINT erp_work"); rbErr != nil {
+			return rbErr
+		}
+		return err
+	}
+	return d.finish(ctx, s.conn, "RELEASE SAVEPOINT erp_work")
+}

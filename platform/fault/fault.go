@@ -35,7 +35,9 @@ type FieldError struct {
 
 // Error is an error a client can act on. Detail is safe to show to the client.
 type Error struct {
-	Kind       Kind
+	Kind Kind
+	// Code, when set, replaces the kind's problem code (idempotency_key_reused, say).
+	Code       string
 	Detail     string
 	Fields     []FieldError
 	Constraint string

@@ -85,6 +85,9 @@ func statusOf(k fault.Kind) int {
 
 func (r *Registry) fromFault(fe *fault.Error) *Problem {
 	p := newProblem(statusOf(fe.Kind), fe.Detail)
+	if fe.Code != "" {
+		p.Code = fe.Code
+	}
 	p.Errors = fe.Fields
 	p.Constraint = fe.Constraint
 	p.RetryAfter = fe.RetryAfter

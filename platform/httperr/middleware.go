@@ -27,24 +27,32 @@ func Abort(c *gin.Context, err error) {
 func Middleware(reg *Registry, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
-		if len(c.Errors) == 0 {
-			return
-		}
-		err := c.Errors.Last().Err
-		ctx := c.Request.Context()
-		if c.Writer.Written() {
-			log.WarnContext(ctx, "error after the response was written", "error", err.Error(),
-				"request_id", requestid.From(ctx))
-			return
-		}
-		p := reg.ToProblem(err)
-		p.RequestID = requestid.From(ctx)
-		log.Log(ctx, levelFor(p, err), "request failed",
-			"status", p.Status, "code", p.Code, "constraint", p.Constraint,
-			"error", err.Error(), "request_id", p.RequestID)
-		c.Set(problemKey, p)
-		p.Write(c.Writer)
+		Flush(c, reg, log)
 	}
+}
+
+// Flush writes the problem for the last error recorded so far (if any) and clears the errors,
+// so that it is written once. Middleware calls it after the handlers; a middleware that must
+// see the whole response before the client does (idempotency) calls it earlier.
+func Flush(c *gin.Context, reg *Registry, log *slog.Logger) {
+	if len(c.Errors) == 0 {
+		return
+	}
+	err := c.Errors.Last().Err
+	c.Errors = c.Errors[:0]
+	ctx := c.Request.Context()
+	if c.Writer.Written() {
+		log.WarnContext(ctx, "error after the response was written", "error", err.Error(),
+			"request_id", requestid.From(ctx))
+		return
+	}
+	p := reg.ToProblem(err)
+	p.RequestID = requestid.From(ctx)
+	log.Log(ctx, levelFor(p, err), "request failed",
+		"status", p.Status, "code", p.Code, "constraint", p.Constraint,
+		"error", err.Error(), "request_id", p.RequestID)
+	c.Set(problemKey, p)
+	p.Write(c.Writer)
 }
 
 // FromContext returns the problem the middleware wrote for this request, if any (metrics use it).

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,8 @@ type Options struct {
 	Routes []Route
 	// Guard protects routes that name roles; nil leaves them open.
 	Guard Guard
+	// Idempotency, when set, runs every guarded POST under its Idempotency-Key header.
+	Idempotency gin.HandlerFunc
 	// Title, Version and Description head the OpenAPI document.
 	Title, Version, Description string
 }
@@ -100,8 +103,12 @@ func New(opts Options) (*Server, error) {
 				handlers = append([]gin.HandlerFunc{opts.Guard(r.Roles)}, handlers...)
 			}
 		}
-		api.Handle(r.Method, r.Path, handlers...)
 		doc := r.Operation
+		if opts.Idempotency != nil && r.Method == http.MethodPost && len(r.Roles) > 0 {
+			handlers = append(handlers[:len(handlers)-1:len(handlers)-1], opts.Idempotency, r.Handler)
+			doc = withIdempotency(doc)
+		}
+		api.Handle(r.Method, r.Path, handlers...)
 		doc.Path = APIPrefix + r.Path
 		b.Add(doc)
 	}
@@ -163,4 +170,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.log.Info("HTTP server stopped")
 	return nil
+}
+
+// withIdempotency documents the Idempotency-Key header of a POST.
+func withIdempotency(op openapi.Operation) openapi.Operation {
+	headers := map[string]string{"Idempotency-Key": "1-255 printable ASCII characters: a retry with the same key and body " +
+		"gets the first outcome again (Idempotent-Replayed: true) for 24 h; another body with the key is a 422, " +
+		"a retry while the first request runs a 409. A 5xx outcome is not kept."}
+	for k, v := range op.RequestHeaders {
+		headers[k] = v
+	}
+	op.RequestHeaders = headers
+	for _, status := range []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadRequest} {
+		if !slices.Contains(op.Errors, status) {
+			op.Errors = append(slices.Clone(op.Errors), status)
+		}
+	}
+	return op
 }
