@@ -47,6 +47,7 @@ func Config(databaseURL string) *config.Config {
 		Pagination: config.Pagination{CursorSecret: "apitest-cursor-secret"},
 		Audit:      config.Audit{MonthsAhead: 3, MaintenanceInterval: time.Hour},
 		Archive:    config.Archive{Dir: "archive"},
+		Backup:     config.Backup{Mode: config.BackupSelfManaged, Dir: "backups", KeepLast: 7, KeepDays: 14},
 	}
 }
 
@@ -78,7 +79,7 @@ func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) *app.Assembly) *API 
 	srv, err := httpserver.New(httpserver.Options{
 		Config: cfg.HTTP, Logger: deps.Logger, Errors: registry,
 		Idempotency: idempotency.New(d.DB, registry, deps.Logger).Middleware,
-		Ready: d.Ping, Metrics: deps.Metrics, Routes: routes, Guard: asm.Guard, Title: "test", Version: "test",
+		Ready:       d.Ping, Metrics: deps.Metrics, Routes: routes, Guard: asm.Guard, Title: "test", Version: "test",
 	})
 	if err != nil {
 		tb.Fatalf("apitest: %v", err)

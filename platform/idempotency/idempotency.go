@@ -62,8 +62,8 @@ var (
 	errInFlight = &fault.Error{Kind: fault.Conflict, Code: "idempotency_key_in_flight",
 		Detail: "A request with this Idempotency-Key is still being processed. Retry when it has finished."}
 	errReused = &fault.Error{Kind: fault.Invalid, Code: "idempotency_key_reused",
-		Detail:  "This Idempotency-Key was used with a different request body.",
-		Fields:  []fault.FieldError{fault.Field(Header, "was used with a different request body")}}
+		Detail: "This Idempotency-Key was used with a different request body.",
+		Fields: []fault.FieldError{fault.Field(Header, "was used with a different request body")}}
 )
 
 // stored is a kept outcome.
