@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
@@ -60,6 +62,24 @@ func (e *auditEnv) create(t *testing.T, collection string, body map[string]any) 
 	return out.ID
 }
 
+// backup takes a backup through the API and waits until it succeeded; it returns its id.
+func (e *auditEnv) backup(t *testing.T, requestID string) int64 {
+	t.Helper()
+	res := e.do(t, http.MethodPost, "/api/v1/ops/backups", nil, requestID)
+	require.Equal(t, http.StatusAccepted, res.Status, "%s", res.Body)
+	location := res.Header.Get("Location")
+	var b struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	require.Eventually(t, func() bool {
+		e.do(t, http.MethodGet, location, nil, "poll").JSON(&b)
+		return b.Status != "running"
+	}, 60*time.Second, 50*time.Millisecond)
+	require.Equal(t, "succeeded", b.Status)
+	return b.ID
+}
+
 // auditEvent is an audit_events row as the test reads it.
 type auditEvent struct {
 	ActorUserID *int64
@@ -90,8 +110,12 @@ type writeScenario struct {
 	lang string
 	// changes are the entries the event's changes must contain (API names and formats).
 	changes map[string]any
-	// absent are keys the changes must not contain.
-	absent []string
+	// absent are keys the changes must not contain; present, keys it must contain.
+	absent, present []string
+	// events is how many events the request id ends up with (default 1); more than one, or
+	// async, means a background job (a backup) writes the rest under the same request id.
+	events int
+	async  bool
 }
 
 // TestEveryWriteRouteWritesExactlyOneEvent walks every write route of the OpenAPI document:
@@ -112,6 +136,11 @@ func TestEveryWriteRouteWritesExactlyOneEvent(t *testing.T) {
 		map[string]any{"name": "Hammer"}, "setup-de").Status)
 	require.Equal(t, http.StatusOK, e.do(t, http.MethodPut, fmt.Sprintf("/api/v1/categories/%d/translations/de", cat),
 		map[string]any{"name": "Werkzeug"}, "setup-de2").Status)
+	backup, spare := e.backup(t, "setup-backup-1"), e.backup(t, "setup-backup-2")
+	restoreTarget := "walk_" + strings.ToLower(e.api.DB.Name)
+	t.Cleanup(func() {
+		_ = e.api.DB.Owner.Admin(context.Background(), "DROP DATABASE IF EXISTS "+restoreTarget+" WITH (FORCE)")
+	})
 
 	scenarios := []writeScenario{
 		{method: "POST", path: "/api/v1/categories", body: map[string]any{"code": "c1", "name": "Cables", "translations": map[string]any{"fr": map[string]any{"name": "Câbles"}}},
@@ -162,6 +191,14 @@ func TestEveryWriteRouteWritesExactlyOneEvent(t *testing.T) {
 			changes: map[string]any{"token_generation": map[string]any{"old": float64(3), "new": float64(4)}}},
 		{method: "POST", path: "/api/v1/users/me/revoke-tokens", id: e.adminID, action: "update", entity: "user",
 			changes: map[string]any{"token_generation": map[string]any{"old": float64(1), "new": float64(2)}}},
+		{method: "POST", path: "/api/v1/ops/backups", action: "create", entity: "backup", events: 2,
+			changes: map[string]any{"status": map[string]any{"old": nil, "new": "running"}}, present: []string{"started_at", "file"}},
+		{method: "POST", path: "/api/v1/ops/backups/{id}/verify", id: backup, action: "update", entity: "backup",
+			changes: map[string]any{"verification": map[string]any{"old": nil, "new": "ok"}}, present: []string{"verified_at"}},
+		{method: "POST", path: "/api/v1/ops/backups/{id}/restore", id: backup, body: map[string]any{"target_database": restoreTarget},
+			action: "update", entity: "backup", async: true, present: []string{"restored_at"}},
+		{method: "DELETE", path: "/api/v1/ops/backups/{id}", id: spare, action: "delete", entity: "backup",
+			changes: map[string]any{"status": map[string]any{"old": "succeeded", "new": nil}}},
 	}
 
 	covered := map[string]bool{}
@@ -180,8 +217,12 @@ func TestEveryWriteRouteWritesExactlyOneEvent(t *testing.T) {
 			_, err := fmt.Sscanf(res.Header.Get("Location")[strings.LastIndexByte(res.Header.Get("Location"), '/')+1:], "%d", &sc.id)
 			require.NoError(t, err, name)
 		}
+		want := max(sc.events, 1)
+		if sc.async || want > 1 { // a background job finishes the work
+			require.Eventually(t, func() bool { return len(e.events(t, reqID)) >= want }, 60*time.Second, 50*time.Millisecond, name)
+		}
 		evs := e.events(t, reqID)
-		require.Len(t, evs, 1, "%s writes exactly one event", name)
+		require.Len(t, evs, want, "%s writes exactly %d event(s)", name, want)
 		ev := evs[0]
 		require.NotNil(t, ev.ActorUserID, name)
 		assert.Equal(t, e.adminID, *ev.ActorUserID, name)
@@ -195,6 +236,9 @@ func TestEveryWriteRouteWritesExactlyOneEvent(t *testing.T) {
 		}
 		for _, k := range sc.absent {
 			assert.NotContains(t, changes, k, "%s: %s", name, ev.Changes)
+		}
+		for _, k := range sc.present {
+			assert.Contains(t, changes, k, "%s: %s", name, ev.Changes)
 		}
 		assert.NotContains(t, ev.Changes, "$2a$", "%s: no password hash ever", name)
 		if sc.path == "/api/v1/users/me/revoke-tokens" {

@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/erp-foundation/erp/db"
 	"github.com/erp-foundation/erp/modules/audit"
 	"github.com/erp-foundation/erp/modules/category"
+	"github.com/erp-foundation/erp/modules/ops"
 	"github.com/erp-foundation/erp/modules/product"
 	"github.com/erp-foundation/erp/modules/user"
 	"github.com/erp-foundation/erp/platform/app"
@@ -48,7 +50,7 @@ func wiring() app.Wiring {
 		// Events come only from the owner's triggers; migrations and archives are the owner's.
 		ReadOnlyTables: []string{"audit_events", "audit_archives", db.TableName},
 		Commands: func(env *app.Env) []*cobra.Command {
-			return append(user.Commands(env), audit.Commands(env)...)
+			return slices.Concat(user.Commands(env), audit.Commands(env), ops.Commands(env))
 		},
 	}
 }
@@ -65,15 +67,21 @@ func assemble(d *app.Deps) (*app.Assembly, error) {
 	if err != nil {
 		return nil, err
 	}
+	backupMetrics, err := ops.NewMetrics(d.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	backups := ops.NewService(d.Owner, cfg.Database.Owner().URL, "", cfg.Backup, d.Logger, backupMetrics)
 	return &app.Assembly{
 		Modules: []app.Module{
 			audit.NewHandler(audit.NewService(d.DB), d.Lists),
+			ops.NewHandler(backups, d.Lists, d.DB.Stats),
 			user.NewHandler(users, d.Lists, tokens, auth.NewThrottle(cfg.Auth, auth.NewMemoryLimiter())),
 			category.NewHandler(categories, d.Lists, d.I18n),
 			product.NewHandler(products, d.Lists, d.I18n),
 		},
 		Guard:      auth.NewGuard(tokens, directory).Require,
 		Startup:    []app.Task{partitions.Startup, users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
-		Background: []app.Task{directory.Listen, partitions.Run(cfg.Audit.MaintenanceInterval)},
+		Background: []app.Task{directory.Listen, partitions.Run(cfg.Audit.MaintenanceInterval), backups.Schedule(cfg.Backup.Schedule)},
 	}, nil
 }

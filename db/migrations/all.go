@@ -19,5 +19,6 @@ func All() []*gormigrate.Migration {
 		userTokenGeneration(),
 		auditCreate(),
 		platformIdempotency(),
+		opsCreate(),
 	}
 }

@@ -64,8 +64,9 @@ type API struct {
 func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) *app.Assembly) *API {
 	tb.Helper()
 	cfg := Config(d.URL)
+	cfg.Backup.Dir, cfg.Archive.Dir = tb.TempDir(), tb.TempDir()
 	deps := &app.Deps{
-		Config: cfg, DB: d.DB, Owner: d.DB, Logger: logging.Discard(),
+		Config: cfg, DB: d.DB, Owner: d.Owner, Logger: logging.Discard(),
 		Lists: listing.NewCodec(cfg.Pagination.CursorSecret), I18n: i18n.New(cfg.I18n), Metrics: prometheus.NewRegistry(),
 	}
 	asm := build(deps)

@@ -27,6 +27,26 @@ type Config struct {
 	Pagination     Pagination     `mapstructure:"pagination"`
 	Audit          Audit          `mapstructure:"audit"`
 	Archive        Archive        `mapstructure:"archive"`
+	Backup         Backup         `mapstructure:"backup"`
+}
+
+// Backup modes.
+const (
+	BackupSelfManaged = "self_managed"
+	BackupManaged     = "managed"
+)
+
+// Backup configures the operations module's backups.
+type Backup struct {
+	// Mode is self_managed (pg_dump by this service) or managed (a cloud provider's backups).
+	Mode string `mapstructure:"mode"`
+	Dir  string `mapstructure:"dir"`
+	// KeepLast and KeepDays: prune keeps a succeeded backup that is among the KeepLast newest or
+	// younger than KeepDays days.
+	KeepLast int `mapstructure:"keep_last"`
+	KeepDays int `mapstructure:"keep_days"`
+	// Schedule is a cron expression (5 fields, UTC); empty: no scheduled backups.
+	Schedule string `mapstructure:"schedule"`
 }
 
 // Audit configures the audit trail's partitions.

@@ -71,6 +71,11 @@ var overrides = map[string][2]string{
 	"audit.months_ahead":              {"6", "6"},
 	"audit.maintenance_interval":      {"10m", "10m0s"},
 	"archive.dir":                     {"/var/lib/erp/archive", "/var/lib/erp/archive"},
+	"backup.mode":                     {"managed", "managed"},
+	"backup.dir":                      {"/var/lib/erp/backups", "/var/lib/erp/backups"},
+	"backup.keep_last":                {"3", "3"},
+	"backup.keep_days":                {"30", "30"},
+	"backup.schedule":                 {"0 3 * * *", "0 3 * * *"},
 }
 
 // companions are the other variables some overrides need to pass cross-key validation.

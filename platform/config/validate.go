@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/robfig/cron/v3"
 
 	"github.com/erp-foundation/erp/platform/password"
 )
@@ -88,6 +89,14 @@ func validate(c *Config) []problem {
 	add(c.Audit.MonthsAhead >= 1 && c.Audit.MonthsAhead <= 24, "audit.months_ahead", "must be between 1 and 24, got %d", c.Audit.MonthsAhead)
 	positive("audit.maintenance_interval", c.Audit.MaintenanceInterval)
 	add(c.Archive.Dir != "", "archive.dir", "must not be empty")
+	oneOf("backup.mode", c.Backup.Mode, []string{BackupSelfManaged, BackupManaged})
+	add(c.Backup.Dir != "", "backup.dir", "must not be empty")
+	add(c.Backup.KeepLast >= 1, "backup.keep_last", "must be at least 1, got %d", c.Backup.KeepLast)
+	add(c.Backup.KeepDays >= 0, "backup.keep_days", "must not be negative, got %d", c.Backup.KeepDays)
+	if c.Backup.Schedule != "" {
+		_, err := cron.ParseStandard(c.Backup.Schedule)
+		add(err == nil, "backup.schedule", "must be a cron expression such as \"0 3 * * *\" (minute hour day month weekday), got %q", c.Backup.Schedule)
+	}
 
 	oneOf("log.level", c.Log.Level, []string{"debug", "info", "warn", "error"})
 	oneOf("log.format", c.Log.Format, []string{"text", "json"})

@@ -37,11 +37,17 @@ const setAuditContext = "SELECT set_config('erp.actor_id', $1, true), set_config
 
 // scope is the transaction of an enclosing Write: the borrowed connection, and GORM on it.
 type scope struct {
+	db   *DB
 	conn *sql.Conn
 	gorm *gorm.DB
 }
 
-func scopeFrom(ctx context.Context) (*scope, bool) {
+// scopeFrom returns the enclosing Write's transaction when it belongs to d (the application's
+// and the owner's connections never share one).
+func (d *DB) scopeFrom(ctx context.Context) (*scope, bool) {
 	s, ok := ctx.Value(scopeKey{}).(*scope)
-	return s, ok
+	if !ok || s.db != d {
+		return nil, false
+	}
+	return s, true
 }

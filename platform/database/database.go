@@ -177,3 +177,7 @@ func (d *DB) Close() {
 	_ = d.sql.Close()
 	d.pool.Close()
 }
+
+// Config returns the configuration the seam was opened with (jobs open sibling connections
+// with it).
+func (d *DB) Config() config.Database { return d.cfg }

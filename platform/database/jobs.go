@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
 )
 
 // ErrBusy means another process holds the job's lock (Exclusive).
@@ -62,7 +63,7 @@ func (d *DB) CopyFrom(ctx context.Context, r io.Reader, sql string) (int64, erro
 
 func (d *DB) copyStream(ctx context.Context, fn func(context.Context, *pgconn.PgConn) (pgconn.CommandTag, error)) (int64, error) {
 	var tag pgconn.CommandTag
-	if s, ok := scopeFrom(ctx); ok {
+	if s, ok := d.scopeFrom(ctx); ok {
 		err := s.conn.Raw(func(driverConn any) error {
 			c, ok := driverConn.(interface{ Conn() *pgx.Conn })
 			if !ok {
@@ -81,4 +82,46 @@ func (d *DB) copyStream(ctx context.Context, fn func(context.Context, *pgconn.Pg
 	defer conn.Release()
 	tag, err = fn(ctx, conn.Conn().PgConn())
 	return tag.RowsAffected(), err
+}
+
+// Snapshot runs fn in a REPEATABLE READ, READ ONLY transaction whose snapshot it exports
+// (pg_export_snapshot): another session (pg_dump --snapshot) can then see exactly what fn's
+// reads see. The transaction ends when fn returns, so fn returns as soon as the other session
+// has imported the snapshot, not when it is done.
+func (d *DB) Snapshot(ctx context.Context, fn func(ctx context.Context, id string) error) error {
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.Close() }()
+	var id string
+	err = d.onConn(ctx, conn, func(ctx context.Context, c *pgx.Conn) error {
+		if _, err := c.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+			return err
+		}
+		return c.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	g := d.gorm.Session(&gorm.Session{NewDB: true, Context: ctx})
+	g.Statement.ConnPool = conn
+	if err := fn(context.WithValue(ctx, scopeKey{}, &scope{db: d, conn: conn, gorm: g}), id); err != nil {
+		_ = d.finish(context.WithoutCancel(ctx), conn, "ROLLBACK")
+		return err
+	}
+	return d.finish(ctx, conn, "COMMIT")
+}
+
+// Admin runs one statement on its own, outside any transaction and without an audit context:
+// for statements PostgreSQL refuses in a transaction block (CREATE DATABASE, DROP DATABASE),
+// which change no audited row.
+func (d *DB) Admin(ctx context.Context, sql string) error {
+	conn, err := d.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	_, err = conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol)
+	return err
 }

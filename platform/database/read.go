@@ -12,7 +12,7 @@ import (
 // else a handle for reads. Writes belong in Write (or Change): outside one they would carry no
 // audit context. Each statement is bounded by the query timeout.
 func (d *DB) Gorm(ctx context.Context) *gorm.DB {
-	if s, ok := scopeFrom(ctx); ok {
+	if s, ok := d.scopeFrom(ctx); ok {
 		return s.gorm.WithContext(ctx)
 	}
 	return d.gorm.WithContext(ctx)
@@ -22,7 +22,7 @@ func (d *DB) Gorm(ctx context.Context) *gorm.DB {
 // it reads on the transaction. Rows are scanned by pgx directly (no database/sql conversions),
 // which is what the busiest reads use.
 func (d *DB) Query(ctx context.Context, query string, args []any, each func(pgx.CollectableRow) error) error {
-	if s, ok := scopeFrom(ctx); ok {
+	if s, ok := d.scopeFrom(ctx); ok {
 		return d.onConn(ctx, s.conn, func(ctx context.Context, c *pgx.Conn) error {
 			rows, err := c.Query(ctx, query, args...)
 			if err != nil {

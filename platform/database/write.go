@@ -25,7 +25,7 @@ const writeAttempts = 3
 // failure or deadlock is retried with a short jittered backoff; any other error, and a failed
 // COMMIT, is returned as is (wrapped errors keep their *pgconn.PgError).
 func (d *DB) Write(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := scopeFrom(ctx); ok {
+	if _, ok := d.scopeFrom(ctx); ok {
 		return fn(ctx)
 	}
 	var err error
@@ -58,7 +58,7 @@ func (d *DB) writeOnce(ctx context.Context, fn func(ctx context.Context) error) 
 	}
 	g := d.gorm.Session(&gorm.Session{NewDB: true, Context: ctx})
 	g.Statement.ConnPool = conn
-	if err := fn(context.WithValue(ctx, scopeKey{}, &scope{conn: conn, gorm: g})); err != nil {
+	if err := fn(context.WithValue(ctx, scopeKey{}, &scope{db: d, conn: conn, gorm: g})); err != nil {
 		_ = d.finish(context.WithoutCancel(ctx), conn, "ROLLBACK") // a failed ROLLBACK leaves the connection to be discarded
 		return err
 	}
@@ -101,7 +101,7 @@ func (d *DB) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 // round trip as one implicit transaction, so a single-statement write costs what it did
 // without an audit trail.
 func (d *DB) Change(ctx context.Context, query string, args []any, each func(pgx.CollectableRow) error) (int64, error) {
-	if s, ok := scopeFrom(ctx); ok {
+	if s, ok := d.scopeFrom(ctx); ok {
 		var affected int64
 		err := d.onConn(ctx, s.conn, func(ctx context.Context, c *pgx.Conn) error {
 			rows, err := c.Query(ctx, query, args...)
@@ -182,7 +182,7 @@ func backoff(ctx context.Context, attempt int) error {
 // afterwards), its statements are undone and the transaction goes on (a failed statement would
 // otherwise abort it). Outside a Write it simply runs fn.
 func (d *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error, undo func() bool) error {
-	s, ok := scopeFrom(ctx)
+	s, ok := d.scopeFrom(ctx)
 	if !ok {
 		return fn(ctx)
 	}

@@ -49,7 +49,8 @@ func startContainer() (url string, stop func(), skip string, err error) {
 		Env:        []string{"POSTGRES_USER=postgres", "POSTGRES_PASSWORD=postgres", "POSTGRES_DB=postgres"},
 		// Durability is pointless for throwaway data; these make template copies and commits fast.
 		Cmd: []string{"postgres", "-c", "fsync=off", "-c", "synchronous_commit=off",
-			"-c", "full_page_writes=off", "-c", "max_connections=500"},
+			"-c", "full_page_writes=off", "-c", "max_connections=500",
+			"-c", "shared_preload_libraries=pg_stat_statements"},
 		Labels: map[string]string{"erp.dbtest": "true"},
 	}, func(hc *docker.HostConfig) {
 		hc.AutoRemove = true

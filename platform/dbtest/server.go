@@ -73,7 +73,10 @@ func (s *Server) Main(m *testing.M) {
 // checks made around the service (as psql would).
 type DB struct {
 	*database.DB
-	// Name is the database name; URL connects to it.
+	// Owner is the seam as the owner role (DB itself, unless AsApplicationRole made DB a
+	// least-privilege role's).
+	Owner *database.DB
+	// Name is the database name; URL connects to it as the owner.
 	Name string
 	URL  string
 
@@ -140,7 +143,7 @@ func (s *Server) New(tb testing.TB) *DB {
 			tb.Errorf("dbtest: drop %s: %v", name, err)
 		}
 	})
-	return &DB{DB: d, Name: name, URL: url}
+	return &DB{DB: d, Owner: d, Name: name, URL: url}
 }
 
 // TestPoolConfig is the pool configuration tests use: small pools (many databases share one
@@ -224,5 +227,5 @@ func (d *DB) AsApplicationRole(tb testing.TB, p database.Privileges) *DB {
 		}
 	})
 	// URL (and so Outside) stays the owner's: tests check and arrange rows around the service.
-	return &DB{DB: app, Name: d.Name, URL: d.URL}
+	return &DB{DB: app, Owner: d.Owner, Name: d.Name, URL: d.URL}
 }

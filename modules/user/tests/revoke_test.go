@@ -116,7 +116,7 @@ func TestGuardedRequestAnswers503WhenThePoolIsExhausted(t *testing.T) {
 	small, err := database.Open(context.Background(), database.Options{Config: cfg, Logger: logging.Discard()})
 	require.NoError(t, err)
 	t.Cleanup(small.Close)
-	e := newEnvOn(t, &dbtest.DB{DB: small, Name: d.Name, URL: d.URL})
+	e := newEnvOn(t, &dbtest.DB{DB: small, Owner: d.DB, Name: d.Name, URL: d.URL})
 	e.newUser(t, "late@example.com", "viewer")
 	token := e.login(t, "late@example.com", password) // not yet looked up by the guard
 

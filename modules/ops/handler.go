@@ -1,0 +1,189 @@
+package ops
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/erp-foundation/erp/platform/database"
+	"github.com/erp-foundation/erp/platform/fault"
+	"github.com/erp-foundation/erp/platform/httperr"
+	"github.com/erp-foundation/erp/platform/input"
+	"github.com/erp-foundation/erp/platform/listing"
+	"github.com/erp-foundation/erp/platform/rest"
+)
+
+// Handler serves the operations routes.
+type Handler struct {
+	svc     *Service
+	lists   *listing.Codec
+	pool    func() database.PoolStats
+	decoder input.Decoder
+}
+
+// NewHandler returns the HTTP handler of svc; pool reports the application pool for /ops/db.
+func NewHandler(svc *Service, lists *listing.Codec, pool func() database.PoolStats) *Handler {
+	return &Handler{svc: svc, lists: lists, pool: pool}
+}
+
+func location(id int64) string { return "/api/v1/ops/backups/" + strconv.FormatInt(id, 10) }
+
+func (h *Handler) create(c *gin.Context) error {
+	b, err := h.svc.Create(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	c.Header("Location", location(b.ID))
+	rest.JSON(c, http.StatusAccepted, toResponse(*b))
+	return nil
+}
+
+func (h *Handler) list(c *gin.Context) error {
+	if h.svc.cfg.Mode == "managed" {
+		return ErrManaged
+	}
+	page, err := h.lists.Parse(c.Request.URL.Query(), ListSpec())
+	if err != nil {
+		return err
+	}
+	rows, total, err := h.svc.List(c.Request.Context(), page)
+	if err != nil {
+		return err
+	}
+	rest.JSON(c, http.StatusOK, listing.Map(listing.Finish(h.lists, page, rows, total), toResponse))
+	return nil
+}
+
+func (h *Handler) get(c *gin.Context) error {
+	if h.svc.cfg.Mode == "managed" {
+		return ErrManaged
+	}
+	id, err := rest.ID(c)
+	if err != nil {
+		return err
+	}
+	b, err := h.svc.Get(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	rest.JSON(c, http.StatusOK, toResponse(*b))
+	return nil
+}
+
+func (h *Handler) verify(c *gin.Context) error {
+	id, err := rest.ID(c)
+	if err != nil {
+		return err
+	}
+	switch c.Request.URL.Query().Get("deep") {
+	case "", "false":
+	case "true":
+		b, err := h.svc.VerifyDeep(c.Request.Context(), id)
+		if err != nil {
+			return err
+		}
+		c.Header("Location", location(id))
+		rest.JSON(c, http.StatusAccepted, toResponse(*b))
+		return nil
+	default:
+		return &fault.Error{Kind: fault.BadRequest, Detail: "The request has invalid query parameters.",
+			Fields: []fault.FieldError{fault.Field("deep", "must be true or false")}}
+	}
+	v, err := h.svc.Verify(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	rest.JSON(c, http.StatusOK, v)
+	return nil
+}
+
+func (h *Handler) restore(c *gin.Context) error {
+	id, err := rest.ID(c)
+	if err != nil {
+		return err
+	}
+	var req RestoreRequest
+	if err := h.decoder.Decode(c.Request, &req); err != nil {
+		return err
+	}
+	r, err := h.svc.Restore(c.Request.Context(), id, req.TargetDatabase)
+	if err != nil {
+		return err
+	}
+	c.Header("Location", location(id)+"/restores/"+strconv.FormatInt(r.ID, 10))
+	rest.JSON(c, http.StatusAccepted, toRestoreResponse(*r))
+	return nil
+}
+
+func (h *Handler) restoreStatus(c *gin.Context) error {
+	if h.svc.cfg.Mode == "managed" {
+		return ErrManaged
+	}
+	id, err := rest.ID(c)
+	if err != nil {
+		return err
+	}
+	rid, err := strconv.ParseInt(c.Param("restore_id"), 10, 64)
+	if err != nil || rid < 1 {
+		return ErrRestoreNotFound
+	}
+	r, err := h.svc.GetRestore(c.Request.Context(), id, rid)
+	if err != nil {
+		return err
+	}
+	rest.JSON(c, http.StatusOK, toRestoreResponse(*r))
+	return nil
+}
+
+func (h *Handler) remove(c *gin.Context) error {
+	id, err := rest.ID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Delete(c.Request.Context(), id); err != nil {
+		return err
+	}
+	rest.NoContent(c)
+	return nil
+}
+
+func (h *Handler) info(c *gin.Context) error {
+	info, err := h.svc.Info(c.Request.Context(), h.pool())
+	if err != nil {
+		return err
+	}
+	rest.JSON(c, http.StatusOK, info)
+	return nil
+}
+
+// Constraints describes the module's constraints for the error middleware.
+func (h *Handler) Constraints() []httperr.Constraint { return nil }
+
+// List returns one page of backups, newest first by default.
+func (s *Service) List(ctx context.Context, p *listing.Page) ([]Backup, int64, error) {
+	var rows []Backup
+	db := s.owner.Gorm(ctx)
+	if err := p.Apply(db.Model(&Backup{})).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	if p.IncludeTotal {
+		if err := db.Model(&Backup{}).Count(&total).Error; err != nil {
+			return nil, 0, err
+		}
+	}
+	return rows, total, nil
+}
+
+// ListSpec is the sorting whitelist of GET /ops/backups.
+func ListSpec() listing.Spec {
+	return listing.Spec{
+		Fields: []listing.Field{
+			{Name: "id", Column: "backups.id", Type: listing.Int},
+			{Name: "started_at", Column: "backups.started_at", Type: listing.Time},
+		},
+		DefaultSort: "-started_at",
+	}
+}
