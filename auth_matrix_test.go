@@ -151,6 +151,8 @@ func TestRolesPerRouteAreWhatTheContractSays(t *testing.T) {
 			name := method + " " + path
 			assert.True(t, allowed(roles, auth.RoleAdmin), "admins may do everything: %s", name)
 			switch {
+			case strings.HasPrefix(path, "/api/v1/ops/"):
+				assert.Len(t, roles, 1, "only admins operate the database: %s", name)
 			case path == "/api/v1/audit-events":
 				assert.ElementsMatch(t, []any{auth.RoleAdmin, auth.RoleStaff}, roles, "staff read their own events, viewers none")
 			case path == "/api/v1/users/me" || path == "/api/v1/users/me/revoke-tokens":
