@@ -46,6 +46,7 @@ func wiring() app.Wiring {
 		Version:       version,
 		DefaultConfig: defaultConfig,
 		NewMigrator:   func(d *database.DB) app.Migrator { return db.NewMigrator(d) },
+		MigrationIDs:  db.IDs(),
 		Assemble:      assemble,
 		// Events come only from the owner's triggers; migrations and archives are the owner's.
 		ReadOnlyTables: []string{"audit_events", "audit_archives", db.TableName},

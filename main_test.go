@@ -210,3 +210,35 @@ func TestServeRunsStartupAndBackgroundTasksAndStopsCleanly(t *testing.T) {
 		t.Fatal("serve did not stop after its context ended")
 	}
 }
+
+// TestReadinessFollowsTheSchemaVersion: a database missing a migration this binary needs is
+// not ready; a database ahead of the binary (a newer release migrated first) stays ready and
+// says so in /readyz and /metrics.
+func TestReadinessFollowsTheSchemaVersion(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	svc, err := app.Assemble(wiring(), apitest.Config(d.URL), app.Databases{App: d.DB, Owner: d.DB}, logging.Discard())
+	require.NoError(t, err)
+	get := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		svc.HTTP.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	status, _ := get("/readyz")
+	require.Equal(t, http.StatusOK, status)
+
+	require.NoError(t, d.Outside(t).Exec("INSERT INTO schema_migrations (id) VALUES ('209901010000_future_thing')").Error)
+	status, body := get("/readyz")
+	assert.Equal(t, http.StatusOK, status, "ahead of the binary stays ready")
+	assert.Contains(t, body, `"schema":"ahead"`)
+	assert.Contains(t, body, "209901010000_future_thing")
+	_, metrics := get("/metrics")
+	assert.Contains(t, metrics, "erp_schema_unknown_migrations 1")
+
+	ids := db.IDs()
+	require.NoError(t, d.Outside(t).Exec("DELETE FROM schema_migrations WHERE id = ?", ids[len(ids)-1]).Error)
+	status, body = get("/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, status, "a missing migration is not ready")
+	assert.Contains(t, body, ids[len(ids)-1])
+	assert.Contains(t, body, "erp migrate up")
+}

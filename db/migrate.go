@@ -37,6 +37,9 @@ func NewMigrator(db *database.DB) *Migrator {
 // Migrate applies every pending migration; dbtest and `serve --migrate` use it.
 func Migrate(ctx context.Context, db *database.DB) error { return NewMigrator(db).Up(ctx) }
 
+// IDs lists this binary's migration IDs in order (no database needed).
+func IDs() []string { return (&Migrator{list: migrations.All()}).IDs() }
+
 // IDs lists the migration IDs in order.
 func (m *Migrator) IDs() []string {
 	ids := make([]string, len(m.list))

@@ -80,7 +80,7 @@ func New(tb testing.TB, d *dbtest.DB, build func(*app.Deps) *app.Assembly) *API 
 	srv, err := httpserver.New(httpserver.Options{
 		Config: cfg.HTTP, Logger: deps.Logger, Errors: registry,
 		Idempotency: idempotency.New(d.DB, registry, deps.Logger).Middleware,
-		Ready:       d.Ping, Metrics: deps.Metrics, Routes: routes, Guard: asm.Guard, Title: "test", Version: "test",
+		Ready:       func(ctx context.Context) (map[string]any, error) { return nil, d.Ping(ctx) }, Metrics: deps.Metrics, Routes: routes, Guard: asm.Guard, Title: "test", Version: "test",
 	})
 	if err != nil {
 		tb.Fatalf("apitest: %v", err)

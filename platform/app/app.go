@@ -72,6 +72,9 @@ type Wiring struct {
 	DefaultConfig []byte
 	// NewMigrator returns the migrator for a database.
 	NewMigrator func(db *database.DB) Migrator
+	// MigrationIDs are the migrations this binary knows, in order (readiness checks the
+	// database has them all).
+	MigrationIDs []string
 	// Assemble builds the modules and what protects and runs them.
 	Assemble func(d *Deps) (*Assembly, error)
 	// ReadOnlyTables are the tables the application role may only read (erp db grant).

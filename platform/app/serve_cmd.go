@@ -86,6 +86,7 @@ type Service struct {
 	HTTP     *httpserver.Server
 	Assembly *Assembly
 	log      *slog.Logger
+	ready    *readiness
 }
 
 // Run runs the startup tasks, starts the background tasks, and serves on http.addr until ctx
@@ -96,6 +97,7 @@ func (s *Service) Run(ctx context.Context) error { return s.serve(ctx, nil) }
 func (s *Service) Serve(ctx context.Context, ln net.Listener) error { return s.serve(ctx, ln) }
 
 func (s *Service) serve(ctx context.Context, ln net.Listener) error {
+	s.ready.logSchema(ctx, s.log)
 	for _, task := range s.Assembly.Startup {
 		if err := task(ctx); err != nil {
 			return err
@@ -146,6 +148,10 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 		constraints = append(constraints, m.Constraints())
 	}
 	registry := httperr.NewRegistry(constraints...)
+	ready, err := newReadiness(d, w.MigrationIDs, metrics)
+	if err != nil {
+		return nil, err
+	}
 	keys := idempotency.New(d, registry, log)
 	asm.Background = append(asm.Background, keys.Purge(time.Hour))
 	srv, err := httpserver.New(httpserver.Options{
@@ -153,7 +159,7 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 		Logger:      log,
 		Errors:      registry,
 		Idempotency: keys.Middleware,
-		Ready:       d.Ping,
+		Ready:       ready.ready,
 		Metrics:     metrics,
 		Routes:      routes,
 		Guard:       asm.Guard,
@@ -164,7 +170,7 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 	if err != nil {
 		return nil, err
 	}
-	return &Service{HTTP: srv, Assembly: asm, log: log}, nil
+	return &Service{HTTP: srv, Assembly: asm, log: log, ready: ready}, nil
 }
 
 // Databases are the service's two connections: the application role's pool for requests and

@@ -28,8 +28,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Errors maps errors to problems (the merged constraint registry).
 	Errors *httperr.Registry
-	// Ready is the readiness check: a real database query within the context's deadline.
-	Ready func(context.Context) error
+	// Ready is the readiness check: real database queries within the context's deadline. The
+	// details it returns go into the body of a healthy answer.
+	Ready func(context.Context) (map[string]any, error)
 	// Metrics receives the HTTP metrics and is what /metrics serves.
 	Metrics *prometheus.Registry
 	// Routes are the module routes, paths relative to APIPrefix.

@@ -51,7 +51,7 @@ func newServer(t *testing.T, ready func(context.Context) error, logs io.Writer) 
 			ReadHeaderTimeout: time.Second, ReadTimeout: time.Second, IdleTimeout: time.Second, ShutdownTimeout: 5 * time.Second},
 		Logger:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Errors:  httperr.NewRegistry(),
-		Ready:   ready,
+		Ready:   func(ctx context.Context) (map[string]any, error) { return nil, ready(ctx) },
 		Metrics: prometheus.NewRegistry(),
 		Routes:  routes,
 		Title:   "test", Version: "1",
@@ -183,7 +183,7 @@ func TestGracefulShutdownDrainsInFlightRequests(t *testing.T) {
 		Config: config.HTTP{Addr: "127.0.0.1:0", MaxBodyBytes: 1024, WriteTimeout: 10 * time.Second,
 			ReadHeaderTimeout: time.Second, ReadTimeout: 5 * time.Second, IdleTimeout: time.Second, ShutdownTimeout: 10 * time.Second},
 		Logger: slog.New(slog.DiscardHandler), Errors: httperr.NewRegistry(),
-		Ready: func(context.Context) error { return nil }, Metrics: prometheus.NewRegistry(),
+		Ready: func(context.Context) (map[string]any, error) { return nil, nil }, Metrics: prometheus.NewRegistry(),
 		Routes: []httpserver.Route{{Operation: openapi.Operation{Method: http.MethodGet, Path: "/slow"},
 			Handler: func(c *gin.Context) { close(started); <-release; c.JSON(http.StatusOK, gin.H{"done": true}) }}},
 	})

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -17,23 +18,33 @@ import (
 // ReadyTimeout bounds the readiness probe's database query.
 const ReadyTimeout = time.Second
 
-// Status is the body of a healthy probe.
+// Status is the body of a healthy probe; readiness adds details (a database ahead of the
+// binary, replicas).
 type Status struct {
 	Status string `json:"status"`
 }
+
+// ReadyStatus is the body of a ready /readyz.
+type ReadyStatus struct {
+	Status  string         `json:"status"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// OpenAPIName names the component.
+func (ReadyStatus) OpenAPIName() string { return "ReadyStatus" }
 
 // OpenAPIName names the component.
 func (Status) OpenAPIName() string { return "ServiceStatus" }
 
 // serviceRoutes are the unauthenticated endpoints outside APIPrefix.
-func serviceRoutes(ready func(context.Context) error, metrics *prometheus.Registry, doc func() []byte) []Route {
+func serviceRoutes(ready func(context.Context) (map[string]any, error), metrics *prometheus.Registry, doc func() []byte) []Route {
 	return []Route{
 		{Operation: openapi.Operation{
 			Method: http.MethodGet, Path: "/healthz", Tag: "service", Response: Status{},
 			Summary: "Liveness: 200 while the process serves (no database call).",
 		}, Handler: func(c *gin.Context) { c.JSON(http.StatusOK, Status{Status: "ok"}) }},
 		{Operation: openapi.Operation{
-			Method: http.MethodGet, Path: "/readyz", Tag: "service", Response: Status{},
+			Method: http.MethodGet, Path: "/readyz", Tag: "service", Response: ReadyStatus{},
 			Summary: "Readiness: 200 when the database answers a query within 1 s, else 503.",
 			Errors:  []int{http.StatusServiceUnavailable},
 		}, Handler: readyHandler(ready)},
@@ -50,11 +61,17 @@ func serviceRoutes(ready func(context.Context) error, metrics *prometheus.Regist
 	}
 }
 
-func readyHandler(ready func(context.Context) error) gin.HandlerFunc {
+func readyHandler(ready func(context.Context) (map[string]any, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), ReadyTimeout)
 		defer cancel()
-		if err := ready(ctx); err != nil {
+		details, err := ready(ctx)
+		var fe *fault.Error
+		if errors.As(err, &fe) {
+			httperr.Abort(c, err)
+			return
+		}
+		if err != nil {
 			detail := "The database is unreachable."
 			if ctx.Err() != nil {
 				detail = "The database did not answer within 1 s."
@@ -62,6 +79,6 @@ func readyHandler(ready func(context.Context) error) gin.HandlerFunc {
 			httperr.Abort(c, &fault.Error{Kind: fault.Unavailable, Detail: detail, Err: err})
 			return
 		}
-		c.JSON(http.StatusOK, Status{Status: "ok"})
+		c.JSON(http.StatusOK, ReadyStatus{Status: "ok", Details: details})
 	}
 }
