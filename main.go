@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -60,6 +61,8 @@ func wiring() app.Wiring {
 func assemble(d *app.Deps) (*app.Assembly, error) {
 	cfg := d.Config
 	tokens := auth.NewTokens(cfg.Auth)
+	// Login attempts are counted in PostgreSQL, so the limits hold across instances.
+	limiter := auth.NewPostgresLimiter(d.DB)
 	directory := user.NewDirectory(d.DB, 0)
 	users := user.NewService(d.DB, cfg.Auth.BcryptCost, directory)
 	categories := category.NewService(d.DB, d.I18n)
@@ -77,12 +80,13 @@ func assemble(d *app.Deps) (*app.Assembly, error) {
 		Modules: []app.Module{
 			audit.NewHandler(audit.NewService(d.DB), d.Lists),
 			ops.NewHandler(backups, d.Lists, d.DB.Stats),
-			user.NewHandler(users, d.Lists, tokens, auth.NewThrottle(cfg.Auth, auth.NewMemoryLimiter())),
+			user.NewHandler(users, d.Lists, tokens, auth.NewThrottle(cfg.Auth, limiter)),
 			category.NewHandler(categories, d.Lists, d.I18n),
 			product.NewHandler(products, d.Lists, d.I18n),
 		},
-		Guard:      auth.NewGuard(tokens, directory).Require,
-		Startup:    []app.Task{partitions.Startup, users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
-		Background: []app.Task{directory.Listen, partitions.Run(cfg.Audit.MaintenanceInterval), backups.Schedule(cfg.Backup.Schedule)},
+		Guard:   auth.NewGuard(tokens, directory).Require,
+		Startup: []app.Task{partitions.Startup, users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
+		Background: []app.Task{directory.Listen, partitions.Run(cfg.Audit.MaintenanceInterval), backups.Schedule(cfg.Backup.Schedule),
+			limiter.Purge(time.Minute)},
 	}, nil
 }

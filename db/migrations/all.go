@@ -20,5 +20,6 @@ func All() []*gormigrate.Migration {
 		auditCreate(),
 		platformIdempotency(),
 		opsCreate(),
+		platformSharedState(),
 	}
 }

@@ -18,6 +18,8 @@ type Limit struct {
 type Ticket struct {
 	Keys []string
 	At   time.Time
+	// IDs are the stored attempts (PostgresLimiter).
+	IDs []int64
 }
 
 // Limiter counts login attempts against several limits at once. The login throttle keeps it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/erp-foundation/erp/modules/user"
+	"github.com/erp-foundation/erp/platform/apitest"
+	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/auth"
 )
 
 func TestEveryBadLoginLooksTheSame(t *testing.T) {
@@ -106,4 +110,50 @@ func TestOtherInstancesLearnWithinSeconds(t *testing.T) {
 		return err == nil && !acct.Active
 	}, 5*time.Second, 20*time.Millisecond)
 	t.Logf("the other instance saw the deactivation after %s", time.Since(start).Round(time.Millisecond))
+}
+
+// TestLoginLimitsHoldAcrossInstances: two instances on one database count failed logins in
+// PostgreSQL, so together they give a guesser the budget of one, also when the guesses arrive
+// in parallel on both.
+func TestLoginLimitsHoldAcrossInstances(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	instance := func() *apitest.API {
+		return apitest.New(t, d, func(deps *app.Deps) *app.Assembly {
+			tokens := auth.NewTokens(deps.Config.Auth)
+			dir := user.NewDirectory(deps.DB, 0)
+			svc := user.NewService(deps.DB, deps.Config.Auth.BcryptCost, dir)
+			return &app.Assembly{
+				Modules: []app.Module{user.NewHandler(svc, deps.Lists, tokens, auth.NewThrottle(deps.Config.Auth, auth.NewPostgresLimiter(deps.DB)))},
+				Guard:   auth.NewGuard(tokens, dir).Require,
+			}
+		})
+	}
+	a, b := instance(), instance()
+	_, err := user.NewService(d.DB, 4, user.NewDirectory(d.DB, 0)).CreateAdmin(context.Background(), "admin@example.com", "Admin", password)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	statuses := make(chan int, 40)
+	for i := range 40 {
+		api := a
+		if i%2 == 1 {
+			api = b
+		}
+		wg.Go(func() {
+			statuses <- api.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": "wrong guess " + strconv.Itoa(i)}).Status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	assert.Equal(t, 10, count[http.StatusUnauthorized], "the budget of one instance, for both: %v", count)
+	assert.Equal(t, 30, count[http.StatusTooManyRequests])
+	for _, api := range []*apitest.API{a, b} {
+		res := api.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": password})
+		assert.Equal(t, http.StatusTooManyRequests, res.Status, "every instance refuses, even the right password")
+	}
 }
