@@ -79,7 +79,7 @@ func assemble(d *app.Deps) (*app.Assembly, error) {
 	return &app.Assembly{
 		Modules: []app.Module{
 			audit.NewHandler(audit.NewService(d.DB), d.Lists),
-			ops.NewHandler(backups, d.Lists, d.DB.Stats),
+			ops.NewHandler(backups, d.Lists, d.DB),
 			user.NewHandler(users, d.Lists, tokens, auth.NewThrottle(cfg.Auth, limiter)),
 			category.NewHandler(categories, d.Lists, d.I18n),
 			product.NewHandler(products, d.Lists, d.I18n),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -196,12 +197,23 @@ func TestServeRunsStartupAndBackgroundTasksAndStopsCleanly(t *testing.T) {
 	svc, err := app.Assemble(wiring(), cfg, app.Databases{App: d.DB, Owner: d.DB}, logging.Discard())
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	require.NoError(t, err)
 	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx) }()
+	go func() { done <- svc.Serve(ctx, ln) }()
+	// Serving means the startup tasks are over (stopping during one would fail it, as it should).
 	require.Eventually(t, func() bool {
-		var n int64
-		return d.Outside(t).Raw("SELECT count(*) FROM users WHERE email = 'boot@example.com' AND role = 'admin'").Scan(&n).Error == nil && n == 1
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ln.Addr().String()+"/healthz", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		_ = res.Body.Close()
+		return res.StatusCode == http.StatusOK
 	}, 10*time.Second, 50*time.Millisecond)
+	var n int64
+	require.NoError(t, d.Outside(t).Raw("SELECT count(*) FROM users WHERE email = 'boot@example.com' AND role = 'admin'").Scan(&n).Error)
+	assert.Equal(t, int64(1), n, "the bootstrap admin exists")
 	cancel()
 	select {
 	case err := <-done:

@@ -11,12 +11,12 @@ import (
 
 // DBInfo is GET /ops/db: a live view of the database.
 type DBInfo struct {
-	Pool              database.PoolStats `json:"pool"`
-	Database          DatabaseSize       `json:"database"`
-	LargestTables     []TableSize        `json:"largest_tables"`
-	Migration         string             `json:"migration" doc:"The newest migration applied."`
-	SlowestStatements SlowStatements     `json:"slowest_statements"`
-	Replicas          []any              `json:"replicas" doc:"Replica status and lag, when replicas are configured."`
+	Pool              database.PoolStats       `json:"pool"`
+	Database          DatabaseSize             `json:"database"`
+	LargestTables     []TableSize              `json:"largest_tables"`
+	Migration         string                   `json:"migration" doc:"The newest migration applied."`
+	SlowestStatements SlowStatements           `json:"slowest_statements"`
+	Replicas          []database.ReplicaStatus `json:"replicas" doc:"Replica status and lag, when replicas are configured."`
 }
 
 // DatabaseSize names the database and its size.
@@ -50,8 +50,8 @@ type Statement struct {
 }
 
 // Info reads the live view; pool is the application pool's statistics.
-func (s *Service) Info(ctx context.Context, pool database.PoolStats) (*DBInfo, error) {
-	info := &DBInfo{Pool: pool, LargestTables: []TableSize{}, Replicas: []any{}}
+func (s *Service) Info(ctx context.Context, pool database.PoolStats, replicas []database.ReplicaStatus) (*DBInfo, error) {
+	info := &DBInfo{Pool: pool, LargestTables: []TableSize{}, Replicas: replicas}
 	err := s.owner.QueryRow(ctx, `SELECT current_database(), pg_database_size(current_database()),
 			coalesce((SELECT max(id) FROM schema_migrations), '')`, nil,
 		&info.Database.Name, &info.Database.SizeBytes, &info.Migration)

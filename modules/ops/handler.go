@@ -19,13 +19,19 @@ import (
 type Handler struct {
 	svc     *Service
 	lists   *listing.Codec
-	pool    func() database.PoolStats
+	app     AppPool
 	decoder input.Decoder
 }
 
-// NewHandler returns the HTTP handler of svc; pool reports the application pool for /ops/db.
-func NewHandler(svc *Service, lists *listing.Codec, pool func() database.PoolStats) *Handler {
-	return &Handler{svc: svc, lists: lists, pool: pool}
+// AppPool is what /ops/db reports of the application's pools (a *database.DB).
+type AppPool interface {
+	Stats() database.PoolStats
+	ReplicaStatuses() []database.ReplicaStatus
+}
+
+// NewHandler returns the HTTP handler of svc; app reports the application's pools for /ops/db.
+func NewHandler(svc *Service, lists *listing.Codec, app AppPool) *Handler {
+	return &Handler{svc: svc, lists: lists, app: app}
 }
 
 func location(id int64) string { return "/api/v1/ops/backups/" + strconv.FormatInt(id, 10) }
@@ -150,7 +156,7 @@ func (h *Handler) remove(c *gin.Context) error {
 }
 
 func (h *Handler) info(c *gin.Context) error {
-	info, err := h.svc.Info(c.Request.Context(), h.pool())
+	info, err := h.svc.Info(c.Request.Context(), h.app.Stats(), h.app.ReplicaStatuses())
 	if err != nil {
 		return err
 	}

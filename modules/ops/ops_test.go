@@ -262,7 +262,7 @@ func TestTheLiveViewOfTheDatabase(t *testing.T) {
 	for range 3 {
 		require.NoError(t, d.QueryRow(context.Background(), "SELECT count(*)::int FROM products WHERE price > $1", []any{0}, &one))
 	}
-	info, err := s.Info(context.Background(), d.Stats())
+	info, err := s.Info(context.Background(), d.Stats(), d.ReplicaStatuses())
 	require.NoError(t, err)
 	assert.Positive(t, info.Database.SizeBytes)
 	assert.NotEmpty(t, info.LargestTables)

@@ -64,7 +64,8 @@ func (d *Directory) Account(ctx context.Context, userID int64) (auth.Account, bo
 		return e.acct, e.found, nil
 	}
 	var acct auth.Account
-	err := d.db.QueryRow(ctx, "SELECT role, is_active, token_generation FROM users WHERE id = $1", []any{userID},
+	// The primary, never a replica: a revocation must not lag.
+	err := d.db.QueryRow(database.OnPrimary(ctx), "SELECT role, is_active, token_generation FROM users WHERE id = $1", []any{userID},
 		&acct.Role, &acct.Active, &acct.TokenGeneration)
 	found := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

@@ -147,7 +147,7 @@ func (s *Service) RevokeTokens(ctx context.Context, id int64) error {
 // amount of hashing work.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	var u User
-	err := s.db.Gorm(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&u).Error
+	err := s.db.Gorm(database.OnPrimary(ctx)).Where("lower(email) = ?", strings.ToLower(email)).Take(&u).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		s.hasher.matches(nil, password)

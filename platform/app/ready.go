@@ -77,10 +77,14 @@ func (r *readiness) ready(ctx context.Context) (map[string]any, error) {
 		return nil, &fault.Error{Kind: fault.Unavailable, RetryAfter: 5,
 			Detail: "The database lacks migrations this version needs (" + strings.Join(missing, ", ") + "): run erp migrate up."}
 	}
+	details := map[string]any{}
 	if len(unknown) > 0 {
-		return map[string]any{"schema": "ahead", "unknown_migrations": unknown}, nil
+		details["schema"], details["unknown_migrations"] = "ahead", unknown
 	}
-	return nil, nil
+	if replicas := r.db.ReplicaStatuses(); len(replicas) > 0 {
+		details["replicas"] = replicas // a replica down is not a reason to be unready: reads fall back
+	}
+	return details, nil
 }
 
 // logSchema says at start how the database's schema compares with the binary's.

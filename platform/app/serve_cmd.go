@@ -147,6 +147,7 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 		routes = append(routes, m.Routes()...)
 		constraints = append(constraints, m.Constraints())
 	}
+	asm.Background = append(asm.Background, d.MonitorReplicas)
 	registry := httperr.NewRegistry(constraints...)
 	ready, err := newReadiness(d, w.MigrationIDs, metrics)
 	if err != nil {

@@ -79,24 +79,27 @@ type HTTP struct {
 
 // Database configures the PostgreSQL connection pool.
 type Database struct {
-	URL              string        `mapstructure:"url" secret:"true"`
-	OwnerURL         string        `mapstructure:"owner_url" secret:"true"`
-	PoolSize         int           `mapstructure:"pool_size"`
-	MaxOverflow      int           `mapstructure:"max_overflow"`
-	ConnMaxLifetime  time.Duration `mapstructure:"conn_max_lifetime"`
-	ConnMaxIdleTime  time.Duration `mapstructure:"conn_max_idle_time"`
-	AcquireTimeout   time.Duration `mapstructure:"acquire_timeout"`
-	ConnectTimeout   time.Duration `mapstructure:"connect_timeout"`
-	StatementTimeout time.Duration `mapstructure:"statement_timeout"`
-	QueryTimeout     time.Duration `mapstructure:"query_timeout"`
-	SlowThreshold    time.Duration `mapstructure:"slow_threshold"`
-	Echo             bool          `mapstructure:"echo"`
-	QueryExecMode    string        `mapstructure:"query_exec_mode"`
-	SSLRootCert      string        `mapstructure:"ssl_root_cert"`
-	SSLCert          string        `mapstructure:"ssl_cert"`
-	SSLKey           string        `mapstructure:"ssl_key"`
-	AllowPlaintext   bool          `mapstructure:"allow_plaintext"`
-	AllowOwnerAsApp  bool          `mapstructure:"allow_owner_as_app"`
+	URL                string        `mapstructure:"url" secret:"true"`
+	OwnerURL           string        `mapstructure:"owner_url" secret:"true"`
+	ListenURL          string        `mapstructure:"listen_url" secret:"true"`
+	Replicas           []string      `mapstructure:"replicas" secret:"true"`
+	MaxReplicaLagBytes int64         `mapstructure:"max_replica_lag_bytes"`
+	PoolSize           int           `mapstructure:"pool_size"`
+	MaxOverflow        int           `mapstructure:"max_overflow"`
+	ConnMaxLifetime    time.Duration `mapstructure:"conn_max_lifetime"`
+	ConnMaxIdleTime    time.Duration `mapstructure:"conn_max_idle_time"`
+	AcquireTimeout     time.Duration `mapstructure:"acquire_timeout"`
+	ConnectTimeout     time.Duration `mapstructure:"connect_timeout"`
+	StatementTimeout   time.Duration `mapstructure:"statement_timeout"`
+	QueryTimeout       time.Duration `mapstructure:"query_timeout"`
+	SlowThreshold      time.Duration `mapstructure:"slow_threshold"`
+	Echo               bool          `mapstructure:"echo"`
+	QueryExecMode      string        `mapstructure:"query_exec_mode"`
+	SSLRootCert        string        `mapstructure:"ssl_root_cert"`
+	SSLCert            string        `mapstructure:"ssl_cert"`
+	SSLKey             string        `mapstructure:"ssl_key"`
+	AllowPlaintext     bool          `mapstructure:"allow_plaintext"`
+	AllowOwnerAsApp    bool          `mapstructure:"allow_owner_as_app"`
 }
 
 // Owner is the configuration of the owner role's connection (migrations, background jobs): a

@@ -39,6 +39,13 @@ func leafFields(v reflect.Value, prefix string) []leaf {
 // printable renders a leaf's value for `config print`, redacting secrets.
 func printable(l leaf) string {
 	if l.secret {
+		if list, ok := l.value.Interface().([]string); ok {
+			out := make([]string, len(list))
+			for i, v := range list {
+				out[i] = redact(v)
+			}
+			return strings.Join(out, ",")
+		}
 		return redact(l.value.String())
 	}
 	switch val := l.value.Interface().(type) {

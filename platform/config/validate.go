@@ -82,6 +82,15 @@ func validate(c *Config) []problem {
 			"or a request stopped by them could not deliver its 503", d.AcquireTimeout+d.QueryTimeout, c.HTTP.WriteTimeout)
 	add(d.SlowThreshold >= 0, "database.slow_threshold", "must not be negative")
 	oneOf("database.query_exec_mode", d.QueryExecMode, queryExecModes)
+	for _, r := range d.Replicas {
+		_, err := pgconn.ParseConfig(r)
+		add(err == nil, "database.replicas", "must be PostgreSQL URLs, comma separated")
+	}
+	add(d.MaxReplicaLagBytes >= 0, "database.max_replica_lag_bytes", "must not be negative")
+	if d.ListenURL != "" {
+		_, err := pgconn.ParseConfig(d.ListenURL)
+		add(err == nil, "database.listen_url", "must be a PostgreSQL URL")
+	}
 	if d.OwnerURL != "" {
 		_, err := pgconn.ParseConfig(d.OwnerURL)
 		add(err == nil, "database.owner_url", "must be a PostgreSQL URL such as postgres://owner:pass@host:5432/db")

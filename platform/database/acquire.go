@@ -45,11 +45,15 @@ func (c acquireTimeoutConnector) Driver() driver.Driver { return c.inner.Driver(
 // acquire borrows a connection from the pgx pool for fixed SQL, waiting at most
 // database.acquire_timeout, like the database/sql path above.
 func (d *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
-	actx, cancel := context.WithTimeoutCause(ctx, d.cfg.AcquireTimeout, ErrPoolTimeout)
+	return acquireFrom(ctx, d.pool, d.cfg.AcquireTimeout)
+}
+
+func acquireFrom(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeoutCause(ctx, timeout, ErrPoolTimeout)
 	defer cancel()
-	conn, err := d.pool.Acquire(actx)
+	conn, err := pool.Acquire(actx)
 	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(actx), ErrPoolTimeout) {
-		return nil, fmt.Errorf("%w after %s", ErrPoolTimeout, d.cfg.AcquireTimeout)
+		return nil, fmt.Errorf("%w after %s", ErrPoolTimeout, timeout)
 	}
 	return conn, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -14,10 +15,38 @@ type actorKey struct{}
 
 type scopeKey struct{}
 
-// WithActor returns ctx carrying the id of the user on whose behalf statements run. Every write
-// in ctx records it as the audit event's actor (the auth guard sets it once per request).
+type sessionKey struct{}
+
+type primaryKey struct{}
+
+// session is one request's state in the seam: whether it wrote (its later reads then go to the
+// primary).
+type session struct {
+	wrote atomic.Bool
+}
+
+// WithActor returns ctx carrying the id of the user on whose behalf statements run, and a fresh
+// request session. Every write in ctx records it as the audit event's actor, and reads after a
+// write of that user go where the write is visible (the auth guard sets it once per request).
 func WithActor(ctx context.Context, userID int64) context.Context {
+	ctx = context.WithValue(ctx, sessionKey{}, &session{})
 	return context.WithValue(ctx, actorKey{}, userID)
+}
+
+func sessionFrom(ctx context.Context) *session {
+	s, _ := ctx.Value(sessionKey{}).(*session)
+	return s
+}
+
+// OnPrimary returns ctx whose reads go to the primary, never a replica: reads that must not lag
+// (the auth guard's account lookup, the login's password check).
+func OnPrimary(ctx context.Context) context.Context {
+	return context.WithValue(ctx, primaryKey{}, true)
+}
+
+func onPrimary(ctx context.Context) bool {
+	v, _ := ctx.Value(primaryKey{}).(bool)
+	return v
 }
 
 // auditContext returns the values the audit triggers read from erp.actor_id and

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,12 +38,14 @@ var ErrPoolTimeout = errors.New("database: timed out waiting for a connection")
 
 // DB is the seam: create it with Open and release it with Close.
 type DB struct {
-	pool   *pgxpool.Pool
-	sql    *sql.DB
-	gorm   *gorm.DB
-	tracer *tracer
-	cfg    config.Database
-	log    *slog.Logger
+	pool     *pgxpool.Pool
+	sql      *sql.DB
+	gorm     *gorm.DB
+	tracer   *tracer
+	cfg      config.Database
+	log      *slog.Logger
+	replicas []*replica
+	next     atomic.Uint64
 }
 
 // Options are the inputs of Open.
@@ -85,6 +88,10 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database: gorm: %w", err)
 	}
 	d := &DB{pool: pool, sql: sqlDB, gorm: gdb, tracer: tr, cfg: opts.Config, log: opts.Logger}
+	if d.replicas, err = openReplicas(opts, tr); err != nil {
+		d.Close()
+		return nil, err
+	}
 	if err := errors.Join(registerDeadlines(gdb, d.queryTimeout()), registerReferenceClassifier(gdb)); err != nil {
 		d.Close()
 		return nil, err
@@ -174,6 +181,7 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close releases every connection. In-flight queries should have finished (the HTTP server
 // drains first).
 func (d *DB) Close() {
+	d.closeReplicas()
 	_ = d.sql.Close()
 	d.pool.Close()
 }

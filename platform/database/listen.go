@@ -54,8 +54,12 @@ func (d *DB) Listen(ctx context.Context, l Listener) error {
 }
 
 func (d *DB) listenOnce(ctx context.Context, l Listener, connected func()) error {
+	cfg, err := d.listenConfig()
+	if err != nil {
+		return err
+	}
 	connectCtx, cancel := context.WithTimeout(ctx, d.cfg.ConnectTimeout)
-	conn, err := pgx.ConnectConfig(connectCtx, d.pool.Config().ConnConfig.Copy())
+	conn, err := pgx.ConnectConfig(connectCtx, cfg)
 	cancel()
 	if err != nil {
 		return err
@@ -86,6 +90,26 @@ func (d *DB) listenOnce(ctx context.Context, l Listener, connected func()) error
 			return err
 		}
 	}
+}
+
+// listenConfig is the listener's direct connection: database.listen_url, else owner_url (both
+// never through a transaction-pooling proxy), else the pool's own.
+func (d *DB) listenConfig() (*pgx.ConnConfig, error) {
+	raw := d.cfg.ListenURL
+	if raw == "" {
+		raw = d.cfg.OwnerURL
+	}
+	if raw == "" {
+		return d.pool.Config().ConnConfig.Copy(), nil
+	}
+	c := d.cfg
+	c.URL = raw
+	c.QueryExecMode = "cache_statement"
+	cfg, err := poolConfig(Options{Config: c, Logger: d.log, ApplicationName: "erp-listener"}, d.tracer)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.ConnConfig, nil
 }
 
 // probe runs one statement on the listener's connection within the query timeout.

@@ -57,10 +57,19 @@ func (poolCollector) descs() []*prometheus.Desc {
 	}
 }
 
+var (
+	replicaHealthy = prometheus.NewDesc("erp_db_replica_healthy", "1 while a replica is in rotation for reads.", []string{"replica"}, nil)  //nolint:gochecknoglobals // metric descriptors
+	replicaLag     = prometheus.NewDesc("erp_db_replica_lag_bytes", "WAL bytes a replica is behind the primary.", []string{"replica"}, nil) //nolint:gochecknoglobals // metric descriptors
+	replicaReads   = prometheus.NewDesc("erp_db_replica_reads_total", "Reads a replica served.", []string{"replica"}, nil)                  //nolint:gochecknoglobals // metric descriptors
+)
+
 func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.descs() {
 		ch <- d
 	}
+	ch <- replicaHealthy
+	ch <- replicaLag
+	ch <- replicaReads
 }
 
 func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
@@ -75,4 +84,13 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(d[6], prometheus.CounterValue, float64(s.CanceledAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(d[7], prometheus.CounterValue, float64(c.db.tracer.count.Load()))
 	ch <- prometheus.MustNewConstMetric(d[8], prometheus.CounterValue, float64(c.db.tracer.trips.Load()))
+	for _, r := range c.db.ReplicaStatuses() {
+		healthy := 0.0
+		if r.Healthy {
+			healthy = 1
+		}
+		ch <- prometheus.MustNewConstMetric(replicaHealthy, prometheus.GaugeValue, healthy, r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLag, prometheus.GaugeValue, float64(r.LagBytes), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaReads, prometheus.CounterValue, float64(r.Reads), r.Name)
+	}
 }

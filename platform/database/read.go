@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 )
 
@@ -15,7 +16,12 @@ func (d *DB) Gorm(ctx context.Context) *gorm.DB {
 	if s, ok := d.scopeFrom(ctx); ok {
 		return s.gorm.WithContext(ctx)
 	}
-	return d.gorm.WithContext(ctx)
+	if len(d.replicas) == 0 {
+		return d.gorm.WithContext(ctx)
+	}
+	g := d.gorm.Session(&gorm.Session{NewDB: true, Context: ctx})
+	g.Statement.ConnPool = routingPool{d: d}
+	return g
 }
 
 // Query runs a read (fixed SQL, $n placeholders) and calls each for every row; inside a Write
@@ -32,7 +38,24 @@ func (d *DB) Query(ctx context.Context, query string, args []any, each func(pgx.
 			return err
 		})
 	}
-	conn, err := d.acquire(ctx)
+	if r := d.reader(ctx); r != nil {
+		err := queryPool(ctx, r.pool, d, query, args, each)
+		if err == nil {
+			r.reads.Add(1)
+			return nil
+		}
+		if ctx.Err() != nil || !readRetryable(err) {
+			return err
+		}
+		d.markDown(r, err)
+	}
+	return queryPool(ctx, d.pool, d, query, args, each)
+}
+
+// queryPool runs a read on a pool (the primary's or a replica's) within the acquire and query
+// timeouts.
+func queryPool(ctx context.Context, pool *pgxpool.Pool, d *DB, query string, args []any, each func(pgx.CollectableRow) error) error {
+	conn, err := acquireFrom(ctx, pool, d.cfg.AcquireTimeout)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,11 @@ func (d *DB) Write(ctx context.Context, fn func(ctx context.Context) error) erro
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = d.writeOnce(ctx, fn)
-		if err == nil || attempt >= writeAttempts || !Retryable(err) {
+		if err == nil {
+			d.recordWrite(ctx)
+			return nil
+		}
+		if attempt >= writeAttempts || !Retryable(err) {
 			return err
 		}
 		if waitErr := backoff(ctx, attempt); waitErr != nil {
@@ -137,6 +141,10 @@ func (d *DB) Change(ctx context.Context, query string, args []any, each func(pgx
 	// Close reads the end of the implicit transaction: a deferred constraint fails here.
 	if closeErr := results.Close(); err == nil {
 		err = closeErr
+	}
+	if err == nil {
+		conn.Release() // the position is recorded on another connection
+		d.recordWrite(ctx)
 	}
 	return affected, classifyReference(query, err)
 }

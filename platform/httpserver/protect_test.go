@@ -43,7 +43,7 @@ func protectedServer(t *testing.T, adjust func(*config.HTTP), release <-chan str
 	}
 	srv, err := httpserver.New(httpserver.Options{
 		Config: cfg, Logger: slog.New(slog.DiscardHandler), Errors: httperr.NewRegistry(),
-		Ready: func(context.Context) (map[string]any, error) { return nil, nil }, Metrics: prometheus.NewRegistry(), Guard: guard,
+		Ready: func(context.Context) (map[string]any, error) { return map[string]any{}, nil }, Metrics: prometheus.NewRegistry(), Guard: guard,
 		Routes: []httpserver.Route{
 			{Operation: openapi.Operation{Method: http.MethodGet, Path: "/echo", Roles: []string{"any"}},
 				Handler: func(c *gin.Context) { c.String(http.StatusOK, c.ClientIP()+" "+c.Request.URL.Query().Get("q")) }},

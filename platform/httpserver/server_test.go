@@ -183,7 +183,7 @@ func TestGracefulShutdownDrainsInFlightRequests(t *testing.T) {
 		Config: config.HTTP{Addr: "127.0.0.1:0", MaxBodyBytes: 1024, WriteTimeout: 10 * time.Second,
 			ReadHeaderTimeout: time.Second, ReadTimeout: 5 * time.Second, IdleTimeout: time.Second, ShutdownTimeout: 10 * time.Second},
 		Logger: slog.New(slog.DiscardHandler), Errors: httperr.NewRegistry(),
-		Ready: func(context.Context) (map[string]any, error) { return nil, nil }, Metrics: prometheus.NewRegistry(),
+		Ready: func(context.Context) (map[string]any, error) { return map[string]any{}, nil }, Metrics: prometheus.NewRegistry(),
 		Routes: []httpserver.Route{{Operation: openapi.Operation{Method: http.MethodGet, Path: "/slow"},
 			Handler: func(c *gin.Context) { close(started); <-release; c.JSON(http.StatusOK, gin.H{"done": true}) }}},
 	})

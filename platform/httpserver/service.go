@@ -24,7 +24,7 @@ type Status struct {
 	Status string `json:"status"`
 }
 
-// ReadyStatus is the body of a ready /readyz.
+// ReadyStatus is the body of a ready /readyz (details only when there is something to say).
 type ReadyStatus struct {
 	Status  string         `json:"status"`
 	Details map[string]any `json:"details,omitempty"`
