@@ -29,8 +29,9 @@ db-start: build ## Only start the development database
 db-stop: ## Stop the development database started by make run
 	db/devdb.sh stop
 
-test: ## Every test, with the race detector, against real PostgreSQL (see db/testdb.sh)
-	eval "$$(db/testdb.sh env)"; go test -race -count=1 -v -timeout 20m ./... 2>&1 | tee .test.log
+test: ## Every test, with the race detector, against real PostgreSQL (see db/testdb.sh); then the product and category suites again through a real PgBouncer
+	eval "$$(db/testdb.sh env)"; go test -race -count=1 -v -timeout 20m ./... 2>&1 | tee .test.log; \
+	  TEST_VIA_PGBOUNCER=1 go test -race -count=1 -v -timeout 10m ./modules/product/tests ./modules/category/tests 2>&1 | tee -a .test.log
 	@echo "make test: $$(grep -c -- '--- PASS' .test.log) tests passed, $$(grep -c -- '--- SKIP' .test.log) skipped (log: .test.log)"
 
 FUZZ_TIME ?= 10s

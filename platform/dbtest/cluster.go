@@ -225,12 +225,21 @@ func (c *Cluster) chown(path string, uid, gid int, mode os.FileMode) {
 
 func freePort(tb testing.TB) int {
 	tb.Helper()
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	port, err := freeTCPPort()
 	if err != nil {
 		tb.Fatalf("dbtest: %v", err)
 	}
+	return port
+}
+
+// freeTCPPort returns a port nothing listens on at 127.0.0.1 (at the time of asking).
+func freeTCPPort() (int, error) {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
 	defer func() { _ = ln.Close() }()
-	return ln.Addr().(*net.TCPAddr).Port //nolint:forcetypeassert // a TCP listener
+	return ln.Addr().(*net.TCPAddr).Port, nil //nolint:forcetypeassert // a TCP listener
 }
 
 func joinErr(a, b error) error {

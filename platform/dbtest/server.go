@@ -50,6 +50,7 @@ type Server struct {
 	adminURL string
 	template string
 	stop     func()
+	bouncer  *pgBouncer
 }
 
 // NewServer describes a server; nothing starts until the first New.
@@ -59,6 +60,9 @@ func NewServer(migrate MigrateFunc) *Server { return &Server{migrate: migrate} }
 // TestMain; it does not return.
 func (s *Server) Main(m *testing.M) {
 	code := m.Run()
+	if s.bouncer != nil {
+		s.bouncer.stop()
+	}
 	if s.admin != nil {
 		s.dropTemplate(context.Background())
 		s.admin.Close()
@@ -133,17 +137,32 @@ func (s *Server) New(tb testing.TB) *DB {
 	}
 	tb.Logf("dbtest: database %s cloned from template %s in %s", name, s.template, time.Since(begin).Round(time.Millisecond))
 	url := withDatabase(s.adminURL, name)
-	d, err := database.Open(ctx, database.Options{Config: TestPoolConfig(url), Logger: logging.Discard()})
+	cfg, owner := TestPoolConfig(url), (*database.DB)(nil)
+	if s.bouncer != nil {
+		// Requests through PgBouncer (no prepared statements); the listener and the owner direct.
+		cfg.URL, cfg.QueryExecMode, cfg.ListenURL = s.bouncer.url(url), "exec", url
+		var err error
+		if owner, err = database.Open(ctx, database.Options{Config: TestPoolConfig(url).Owner(), Logger: logging.Discard()}); err != nil {
+			tb.Fatalf("dbtest: open %s: %v", name, err)
+		}
+	}
+	d, err := database.Open(ctx, database.Options{Config: cfg, Logger: logging.Discard()})
 	if err != nil {
 		tb.Fatalf("dbtest: open %s: %v", name, err)
 	}
+	if owner == nil {
+		owner = d
+	}
 	tb.Cleanup(func() {
+		if owner != d {
+			owner.Close()
+		}
 		d.Close()
 		if _, err := s.admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
 			tb.Errorf("dbtest: drop %s: %v", name, err)
 		}
 	})
-	return &DB{DB: d, Owner: d, Name: name, URL: url}
+	return &DB{DB: d, Owner: owner, Name: name, URL: url}
 }
 
 // TestPoolConfig is the pool configuration tests use: small pools (many databases share one
@@ -172,6 +191,13 @@ func (s *Server) start() {
 	s.admin, s.startErr = pgxpool.New(ctx, url)
 	if s.startErr != nil {
 		return
+	}
+	if viaPgBouncer() {
+		var msg string
+		if s.bouncer, msg, s.startErr = startPgBouncer(url); msg != "" || s.startErr != nil {
+			s.skipMsg = msg
+			return
+		}
 	}
 	s.template, s.startErr = s.createTemplate(ctx)
 }

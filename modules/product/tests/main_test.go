@@ -3,10 +3,14 @@
 package tests
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"os"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/erp-foundation/erp/db"
@@ -71,4 +75,26 @@ func skus(p page) []string {
 		out = append(out, item.SKU)
 	}
 	return out
+}
+
+// TestPgBouncerRunIsReal: under TEST_VIA_PGBOUNCER=1 (make test runs this suite that way too),
+// the service's pool really goes through PgBouncer, without prepared statements.
+func TestPgBouncerRunIsReal(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(dbtest.ViaPgBouncerEnv) != "1" {
+		t.Skip("runs when make test runs the product and category suites through PgBouncer")
+	}
+	d := pg.New(t)
+	cfg := d.Config()
+	assert.Equal(t, "exec", cfg.QueryExecMode)
+	assert.NotEqual(t, portOf(t, d.URL), portOf(t, cfg.URL), "the pool's URL is PgBouncer's")
+	var n int
+	require.NoError(t, d.QueryRow(context.Background(), "SELECT 1", nil, &n))
+}
+
+func portOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	require.NoError(t, err)
+	return u.Port()
 }
