@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ViaPgBouncerEnv, set to 1, runs every test database's service pool through a real PgBouncer
+// ViaPgBouncerEnv names the variable that, set to 1, runs every test database's service pool through a real PgBouncer
 // in transaction pooling mode, started once per test binary in front of the test server (the
 // listener, the owner and Outside stay direct, as in production).
 const ViaPgBouncerEnv = "TEST_VIA_PGBOUNCER"
