@@ -11,17 +11,16 @@ import (
 	"github.com/erp-foundation/erp/platform/requestid"
 )
 
-type actorKey struct{}
-
 type scopeKey struct{}
 
 type sessionKey struct{}
 
 type primaryKey struct{}
 
-// session is one request's state in the seam: whether it wrote (its later reads then go to the
-// primary).
+// session is one request's state in the seam: the user on whose behalf it runs, and whether it
+// wrote (its later reads then go to the primary).
 type session struct {
+	actor int64
 	wrote atomic.Bool
 }
 
@@ -29,13 +28,20 @@ type session struct {
 // request session. Every write in ctx records it as the audit event's actor, and reads after a
 // write of that user go where the write is visible (the auth guard sets it once per request).
 func WithActor(ctx context.Context, userID int64) context.Context {
-	ctx = context.WithValue(ctx, sessionKey{}, &session{})
-	return context.WithValue(ctx, actorKey{}, userID)
+	return context.WithValue(ctx, sessionKey{}, &session{actor: userID})
 }
 
 func sessionFrom(ctx context.Context) *session {
 	s, _ := ctx.Value(sessionKey{}).(*session)
 	return s
+}
+
+// actorFrom returns the user WithActor put in ctx, if any.
+func actorFrom(ctx context.Context) (int64, bool) {
+	if s := sessionFrom(ctx); s != nil {
+		return s.actor, true
+	}
+	return 0, false
 }
 
 // OnPrimary returns ctx whose reads go to the primary, never a replica: reads that must not lag
@@ -53,7 +59,7 @@ func onPrimary(ctx context.Context) bool {
 // erp.request_id: the actor (empty when none: a CLI command, a background job) and the request
 // id carried by ctx.
 func auditContext(ctx context.Context) (actor, request string) {
-	if id, ok := ctx.Value(actorKey{}).(int64); ok {
+	if id, ok := actorFrom(ctx); ok {
 		actor = strconv.FormatInt(id, 10)
 	}
 	return actor, requestid.From(ctx)

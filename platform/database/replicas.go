@@ -176,7 +176,7 @@ func (d *DB) reader(ctx context.Context) *replica {
 		return nil
 	}
 	var position uint64
-	if actor, ok := ctx.Value(actorKey{}).(int64); ok {
+	if actor, ok := actorFrom(ctx); ok {
 		var lsn string
 		err := d.QueryRow(OnPrimary(ctx), "SELECT lsn::text FROM user_write_positions WHERE user_id = $1", []any{actor}, &lsn)
 		switch {
@@ -222,7 +222,7 @@ func (d *DB) recordWrite(ctx context.Context) {
 	if len(d.replicas) == 0 {
 		return
 	}
-	actor, ok := ctx.Value(actorKey{}).(int64)
+	actor, ok := actorFrom(ctx)
 	if !ok {
 		return
 	}

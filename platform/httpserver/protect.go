@@ -3,6 +3,7 @@ package httpserver
 import (
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -31,16 +32,25 @@ func noStore() gin.HandlerFunc {
 }
 
 // checkQuery parses the query string with the service's one parser (input.ParseQuery): a
-// malformed or repeated parameter is a 400 before any handler or database work. The query is
-// then re-encoded canonically, so every later reader sees exactly the values checked here.
+// malformed or repeated parameter is a 400 before any handler or database work. Later readers
+// (net/url's parser, through gin) must see exactly the values checked here: they do when the
+// query has no semicolon (both split on "&" and unescape alike, and whatever the two would
+// disagree on was refused above); a query with one, which net/url would drop, is re-encoded.
 func checkQuery() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		values, err := input.ParseQuery(c.Request.URL.RawQuery)
+		raw := c.Request.URL.RawQuery
+		if raw == "" {
+			c.Next()
+			return
+		}
+		values, err := input.ParseQuery(raw)
 		if err != nil {
 			httperr.Abort(c, err)
 			return
 		}
-		c.Request.URL.RawQuery = values.Encode()
+		if strings.Contains(raw, ";") {
+			c.Request.URL.RawQuery = values.Encode()
+		}
 		c.Next()
 	}
 }
