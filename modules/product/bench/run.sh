@@ -76,8 +76,12 @@ start_cluster() {
   admin_url="postgres://postgres@localhost:$pg_port/postgres?sslmode=disable"
 }
 
-# metric PORT NAME: the sum of a metric's samples (all label sets) on the service at PORT
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '{n = $1; sub(/\{.*/, "", n)} n == m {s += $2} END {print s + 0}'; }
+# metric PORT NAME [TEXT]: the sum of a metric's samples (all label sets, or those containing
+# TEXT) on the service at PORT
+metric() {
+  curl -s "http://127.0.0.1:$1/metrics" |
+    awk -v m="$2" -v t="${3:-}" '{n = $1; sub(/\{.*/, "", n)} n == m && index($1, t) {s += $2} END {print s + 0}'
+}
 
 # cpu_ticks PID: the process's user + system CPU so far, in clock ticks
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -274,11 +278,14 @@ if [[ -n $cluster_bin && ${BENCH_REPLICA:-1} != 0 ]]; then
     for round in $(seq 1 "$rounds"); do
       say "$phase with a replica, round $round/$rounds: without, then with, $duration each"
       without=$(run_wrk "$phase-primary" $phase.lua)
+      # the share: reads the replica served per request the service counted (not wrk, which
+      # leaves out those still in flight when it stops)
       reads0=$(metric "$rport" erp_db_replica_reads_total)
+      served0=$(metric "$rport" erp_http_requests_total 'route="/api/v1/products')
       with=$(run_wrk "$phase-replica" $phase.lua "$rport" "$rpid")
       reads1=$(metric "$rport" erp_db_replica_reads_total)
-      requests=$(awk '/requests in/ {print $1}' "$dir/wrk-$phase-replica.txt")
-      replica_rows+=("$phase ${without%% *} ${with%% *} $(echo "${with%% *} / ${without%% *}" | bc -l) $(echo "($reads1 - $reads0) / $requests" | bc -l)")
+      served1=$(metric "$rport" erp_http_requests_total 'route="/api/v1/products')
+      replica_rows+=("$phase ${without%% *} ${with%% *} $(echo "${with%% *} / ${without%% *}" | bc -l) $(echo "($reads1 - $reads0) / ($served1 - $served0)" | bc -l) $(echo "$with" | awk '{print $4}')")
     done
   done
 fi
@@ -288,11 +295,11 @@ wait "${pids[@]}" 2>/dev/null || true
 if ((${#replica_rows[@]})); then
   echo
   echo "read-heavy run with one streaming replica (a second PostgreSQL on the same cores), median of rounds:"
-  printf "%-32s %14s %14s %9s %15s\n" endpoint "primary req/s" "replica req/s" ratio "replica share"
+  printf "%-32s %14s %14s %9s %15s %14s\n" endpoint "primary req/s" "replica req/s" ratio "replica share" "trips/req"
   for phase in get list; do
     printf '%s\n' "${replica_rows[@]}" | awk -v p="$phase" '$1 == p' | sort -g -k4 | sed -n "$(((rounds + 1) / 2))p" |
-      while read -r _ a b r share; do
-        printf "%-32s %14.0f %14.0f %9.2f %14.0f%%\n" "$(label "$phase")" "$a" "$b" "$r" "$(echo "$share * 100" | bc -l)"
+      while read -r _ a b r share trips; do
+        printf "%-32s %14.0f %14.0f %9.2f %14.0f%% %14s\n" "$(label "$phase")" "$a" "$b" "$r" "$(echo "$share * 100" | bc -l)" "$trips"
       done
   done
 fi
