@@ -74,13 +74,19 @@ func NeedBinaries(tb testing.TB) string {
 	}
 	bin := Binaries()
 	if bin == "" {
-		msg := "PostgreSQL server binaries (initdb, pg_ctl) are not installed (Debian: postgresql-15)"
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("dbtest: %s (CI=true: these tests must run)", msg)
-		}
-		tb.Skip("dbtest: " + msg)
+		cannotRun(tb, "PostgreSQL server binaries (initdb, pg_ctl) are not installed (Debian: postgresql-15)")
 	}
 	return bin
+}
+
+// cannotRun skips a test whose processes cannot be started here, saying why; under CI=true it
+// fails instead, since there every test must run.
+func cannotRun(tb testing.TB, why string) {
+	tb.Helper()
+	if os.Getenv("CI") == "true" {
+		tb.Fatalf("dbtest: %s (CI=true: these tests must run)", why)
+	}
+	tb.Skip("dbtest: " + why)
 }
 
 // StartCluster initialises and starts a cluster; it is stopped and removed when tb ends.
@@ -209,7 +215,7 @@ func (c *Cluster) serverUser(tb testing.TB) (int, int) {
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		tb.Skipf("dbtest: running as root needs a postgres OS user: %v", err)
+		cannotRun(tb, "running as root needs a postgres OS user: "+err.Error())
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
