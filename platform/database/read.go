@@ -47,7 +47,7 @@ func (d *DB) Query(ctx context.Context, query string, args []any, each func(pgx.
 		if ctx.Err() != nil || !readRetryable(err) {
 			return err
 		}
-		d.markDown(r, err)
+		d.readFailed(r, err)
 	}
 	return queryPool(ctx, d.pool, d, query, args, each)
 }

@@ -152,8 +152,15 @@ func (d *DB) ReplicaStatuses() []ReplicaStatus {
 	return out
 }
 
-// markDown takes a replica out of rotation after a failed read, until the next check.
-func (d *DB) markDown(r *replica, err error) {
+// readFailed handles a replica read that failed and is retried on the primary. A hot-standby
+// conflict (40001: replay cancelled the query) says nothing about the replica's health, so it
+// stays in rotation; any other failure takes it out until the next check.
+func (d *DB) readFailed(r *replica, err error) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "40001" {
+		d.log.Info("a read on a replica met a recovery conflict; read from the primary", "replica", r.name)
+		return
+	}
 	r.mu.Lock()
 	r.healthy, r.lastError = false, "a read failed"
 	r.mu.Unlock()
@@ -271,7 +278,7 @@ func (p routingPool) QueryContext(ctx context.Context, query string, args ...any
 		if ctx.Err() != nil || !readRetryable(err) {
 			return nil, err
 		}
-		p.d.markDown(r, err)
+		p.d.readFailed(r, err)
 	}
 	return p.d.sql.QueryContext(ctx, query, args...)
 }
