@@ -86,7 +86,7 @@ func assemble(d *app.Deps) (*app.Assembly, error) {
 		},
 		Guard:   auth.NewGuard(tokens, directory).Require,
 		Startup: []app.Task{partitions.Startup, users.BootstrapTask(cfg.BootstrapAdmin, d.Logger)},
-		Background: []app.Task{directory.Listen, partitions.Run(cfg.Audit.MaintenanceInterval), backups.Schedule(cfg.Backup.Schedule),
-			limiter.Purge(time.Minute)},
+		Background: []app.Task{directory.Listen, app.Every(cfg.Audit.MaintenanceInterval, partitions.Maintain), backups.Schedule(cfg.Backup.Schedule),
+			app.Every(time.Minute, limiter.PurgeOld)},
 	}, nil
 }

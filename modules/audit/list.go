@@ -101,15 +101,5 @@ func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Event,
 		}
 		return q
 	}
-	var rows []Event
-	if err := p.Apply(filtered()).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	var total int64
-	if p.IncludeTotal {
-		if err := filtered().Count(&total).Error; err != nil {
-			return nil, 0, err
-		}
-	}
-	return rows, total, nil
+	return listing.Find[Event](p, filtered)
 }

@@ -112,26 +112,15 @@ func (p *Partitions) Startup(ctx context.Context) error {
 	return err
 }
 
-// Run ensures the partitions every interval until ctx ends; failures are logged and retried
-// at the next tick.
-func (p *Partitions) Run(interval time.Duration) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-			created, err := p.Ensure(ctx)
-			switch {
-			case errors.Is(err, database.ErrBusy):
-			case err != nil:
-				p.log.Warn("audit partition maintenance failed; retrying at the next interval", "error", err.Error())
-			case created > 0:
-				p.log.Info("created audit partitions", "created", created)
-			}
-		}
+// Maintain is one pass of the periodic maintenance (app.Every runs it): it ensures the
+// partitions, logs what it created, and logs a failure to be retried at the next pass.
+func (p *Partitions) Maintain(ctx context.Context) {
+	created, err := p.Ensure(ctx)
+	switch {
+	case errors.Is(err, database.ErrBusy): // another instance is at it
+	case err != nil:
+		p.log.Warn("audit partition maintenance failed; retrying at the next interval", "error", err.Error())
+	case created > 0:
+		p.log.Info("created audit partitions", "created", created)
 	}
 }

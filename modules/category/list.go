@@ -60,17 +60,7 @@ func ParseFilter(q url.Values) (Filter, error) {
 func (s *Service) List(ctx context.Context, f Filter, p *listing.Page) ([]Category, int64, error) {
 	db := s.db.Gorm(ctx)
 	filtered := func() *gorm.DB { return s.filter(db.Model(&Category{}), f) }
-	var rows []Category
-	if err := p.Apply(filtered()).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	var total int64
-	if p.IncludeTotal {
-		if err := filtered().Count(&total).Error; err != nil {
-			return nil, 0, err
-		}
-	}
-	return rows, total, nil
+	return listing.Find[Category](p, filtered)
 }
 
 func (s *Service) filter(db *gorm.DB, f Filter) *gorm.DB {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"gorm.io/gorm"
 
 	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/fault"
@@ -169,18 +170,8 @@ func (h *Handler) Constraints() []httperr.Constraint { return nil }
 
 // List returns one page of backups, newest first by default.
 func (s *Service) List(ctx context.Context, p *listing.Page) ([]Backup, int64, error) {
-	var rows []Backup
 	db := s.owner.Gorm(ctx)
-	if err := p.Apply(db.Model(&Backup{})).Find(&rows).Error; err != nil {
-		return nil, 0, err
-	}
-	var total int64
-	if p.IncludeTotal {
-		if err := db.Model(&Backup{}).Count(&total).Error; err != nil {
-			return nil, 0, err
-		}
-	}
-	return rows, total, nil
+	return listing.Find[Backup](p, func() *gorm.DB { return db.Model(&Backup{}) })
 }
 
 // ListSpec is the sorting whitelist of GET /ops/backups.

@@ -154,7 +154,7 @@ func Assemble(w Wiring, cfg *config.Config, dbs Databases, log *slog.Logger) (*S
 		return nil, err
 	}
 	keys := idempotency.New(d, registry, log)
-	asm.Background = append(asm.Background, keys.Purge(time.Hour))
+	asm.Background = append(asm.Background, Every(time.Hour, keys.PurgeExpired))
 	srv, err := httpserver.New(httpserver.Options{
 		Config:      cfg.HTTP,
 		Logger:      log,

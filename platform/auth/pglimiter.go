@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -76,19 +75,8 @@ func (l *PostgresLimiter) Refund(ctx context.Context, t Ticket) error {
 	return err
 }
 
-// Purge deletes attempts older than the window every interval until ctx ends (a background
-// task; several instances doing it is harmless).
-func (l *PostgresLimiter) Purge(interval time.Duration) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-tick.C:
-			}
-			_, _ = l.db.Change(ctx, "DELETE FROM login_attempts WHERE at < now() - interval '1 minute'", nil, nil)
-		}
-	}
+// PurgeOld deletes attempts older than the window (a pass app.Every runs; several instances
+// doing it is harmless, and a failure only leaves rows for the next pass).
+func (l *PostgresLimiter) PurgeOld(ctx context.Context) {
+	_, _ = l.db.Change(ctx, "DELETE FROM login_attempts WHERE at < now() - interval '1 minute'", nil, nil)
 }

@@ -197,21 +197,11 @@ func (k *Keys) keep(ctx context.Context, userID int64, key, hash string, buf *bu
 	return err
 }
 
-// Purge deletes expired outcomes every interval until ctx ends (a background task).
-func (k *Keys) Purge(interval time.Duration) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-			if _, err := k.db.Change(ctx, "DELETE FROM idempotency_keys WHERE expires_at < $1", []any{k.now()}, nil); err != nil {
-				k.log.Warn("purging expired idempotency keys failed; retrying later", "error", err.Error())
-			}
-		}
+// PurgeExpired deletes the expired outcomes (a pass app.Every runs); a failure is logged and
+// left to the next pass.
+func (k *Keys) PurgeExpired(ctx context.Context) {
+	if _, err := k.db.Change(ctx, "DELETE FROM idempotency_keys WHERE expires_at < $1", []any{k.now()}, nil); err != nil {
+		k.log.Warn("purging expired idempotency keys failed; retrying later", "error", err.Error())
 	}
 }
 

@@ -211,3 +211,21 @@ func TestKeysHoldAcrossInstances(t *testing.T) {
 	assert.Equal(t, http.StatusCreated, replay.Code)
 	assert.Equal(t, "true", replay.Header().Get(idempotency.ReplayedHeader))
 }
+
+func TestPurgeExpiredDeletesOnlyExpiredOutcomes(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	ctx := context.Background()
+	_, err := d.Change(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, expires_at)
+		VALUES (1, 'old', 'h', 201, '', now() - interval '1 second'), (1, 'live', 'h', 201, '', now() + interval '1 hour')`, nil, nil)
+	require.NoError(t, err)
+	idempotency.New(d.DB, httperr.NewRegistry(), logging.Discard()).PurgeExpired(ctx)
+	var left []string
+	require.NoError(t, d.Query(ctx, "SELECT key FROM idempotency_keys ORDER BY key", nil, func(row pgx.CollectableRow) error {
+		var key string
+		err := row.Scan(&key)
+		left = append(left, key)
+		return err
+	}))
+	assert.Equal(t, []string{"live"}, left)
+}

@@ -79,3 +79,21 @@ func cmp(desc, inclusive bool) string {
 func Contains(s string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }
+
+// Find runs one page of a GORM query: the rows (with the look-ahead row, see Finish) and, when
+// the page asks for it, the number of rows matching. query returns a fresh query with the
+// model and filters applied each time it is called (the count must not carry the page's
+// ORDER BY and LIMIT).
+func Find[T any](p *Page, query func() *gorm.DB) ([]T, int64, error) {
+	var rows []T
+	if err := p.Apply(query()).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	if p.IncludeTotal {
+		if err := query().Count(&total).Error; err != nil {
+			return nil, 0, err
+		}
+	}
+	return rows, total, nil
+}

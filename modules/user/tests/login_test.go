@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -156,4 +157,22 @@ func TestLoginLimitsHoldAcrossInstances(t *testing.T) {
 		res := api.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": password})
 		assert.Equal(t, http.StatusTooManyRequests, res.Status, "every instance refuses, even the right password")
 	}
+}
+
+func TestPurgeOldLeavesTheAttemptsOfTheLastMinute(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	ctx := context.Background()
+	_, err := d.Change(ctx, `INSERT INTO login_attempts (key, at)
+		VALUES ('old', now() - interval '2 minutes'), ('recent', now() - interval '10 seconds')`, nil, nil)
+	require.NoError(t, err)
+	auth.NewPostgresLimiter(d.DB).PurgeOld(ctx)
+	var keys []string
+	require.NoError(t, d.Query(ctx, "SELECT key FROM login_attempts", nil, func(row pgx.CollectableRow) error {
+		var key string
+		err := row.Scan(&key)
+		keys = append(keys, key)
+		return err
+	}))
+	assert.Equal(t, []string{"recent"}, keys)
 }
