@@ -30,12 +30,9 @@ func (s *Service) Restore(ctx context.Context, id int64, target string) (*Restor
 	if !databaseName.MatchString(target) {
 		return nil, fault.Validation(fault.Field("target_database", "must be 1-63 characters of a-z, 0-9 and _, starting with a letter"))
 	}
-	b, err := s.Get(ctx, id)
+	b, err := s.succeeded(ctx, id, "restored")
 	if err != nil {
 		return nil, err
-	}
-	if b.Status != "succeeded" {
-		return nil, fault.New(fault.Conflict, "Only a succeeded backup can be restored; this one is "+b.Status+".")
 	}
 	var exists bool
 	if err := s.owner.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", []any{target}, &exists); err != nil {

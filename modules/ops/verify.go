@@ -32,9 +32,9 @@ func (s *Service) Get(ctx context.Context, id int64) (*Backup, error) {
 	return database.Get[Backup](ctx, s.owner, id, ErrNotFound)
 }
 
-// Verify checks a succeeded backup's file: its SHA-256 is the recorded one and pg_restore
-// reads its table of contents. The outcome is recorded on the backup (an audited update).
-func (s *Service) Verify(ctx context.Context, id int64) (*Verification, error) {
+// succeeded returns the backup with id when this service manages backups and that one
+// succeeded: only those can be verified or restored (what names the action in the 409).
+func (s *Service) succeeded(ctx context.Context, id int64, what string) (*Backup, error) {
 	if s.cfg.Mode == "managed" {
 		return nil, ErrManaged
 	}
@@ -43,7 +43,17 @@ func (s *Service) Verify(ctx context.Context, id int64) (*Verification, error) {
 		return nil, err
 	}
 	if b.Status != "succeeded" {
-		return nil, fault.New(fault.Conflict, "Only a succeeded backup can be verified; this one is "+b.Status+".")
+		return nil, fault.New(fault.Conflict, "Only a succeeded backup can be "+what+"; this one is "+b.Status+".")
+	}
+	return b, nil
+}
+
+// Verify checks a succeeded backup's file: its SHA-256 is the recorded one and pg_restore
+// reads its table of contents. The outcome is recorded on the backup (an audited update).
+func (s *Service) Verify(ctx context.Context, id int64) (*Verification, error) {
+	b, err := s.succeeded(ctx, id, "verified")
+	if err != nil {
+		return nil, err
 	}
 	v := &Verification{OK: true}
 	add := func(name string, err error) {
@@ -68,15 +78,9 @@ func (s *Service) Verify(ctx context.Context, id int64) (*Verification, error) {
 // table's row count with the counts recorded in the backup's snapshot, and drops the scratch
 // database. It returns at once; the backup's verification goes running, then ok or failed.
 func (s *Service) VerifyDeep(ctx context.Context, id int64) (*Backup, error) {
-	if s.cfg.Mode == "managed" {
-		return nil, ErrManaged
-	}
-	b, err := s.Get(ctx, id)
+	b, err := s.succeeded(ctx, id, "verified")
 	if err != nil {
 		return nil, err
-	}
-	if b.Status != "succeeded" {
-		return nil, fault.New(fault.Conflict, "Only a succeeded backup can be verified; this one is "+b.Status+".")
 	}
 	if _, err := s.owner.Change(ctx, "UPDATE backups SET verification = 'running', verification_error = NULL WHERE id = $1",
 		[]any{id}, nil); err != nil {
