@@ -2,11 +2,13 @@ package audit
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/database"
 )
 
 // Commands returns `partitions ensure`, `archive audit` and `archive restore`, which run as the
@@ -92,19 +94,12 @@ type ownerJobs struct {
 
 // withOwner opens the owner connection for one command.
 func withOwner(cmd *cobra.Command, env *app.Env, fn func(*ownerJobs) error) error {
-	log, err := env.Logger()
-	if err != nil {
-		return err
-	}
-	owner, err := env.OpenOwnerDB(cmd.Context(), log)
-	if err != nil {
-		return err
-	}
-	defer owner.Close()
-	cfg := env.Config()
-	p, err := NewPartitions(owner, cfg.Audit.MonthsAhead, log, nil)
-	if err != nil {
-		return err
-	}
-	return fn(&ownerJobs{partitions: p, archiver: NewArchiver(owner, cfg.Archive.Dir)})
+	return env.WithOwnerDB(cmd.Context(), func(owner *database.DB, log *slog.Logger) error {
+		cfg := env.Config()
+		p, err := NewPartitions(owner, cfg.Audit.MonthsAhead, log, nil)
+		if err != nil {
+			return err
+		}
+		return fn(&ownerJobs{partitions: p, archiver: NewArchiver(owner, cfg.Archive.Dir)})
+	})
 }

@@ -3,12 +3,14 @@ package ops
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/erp-foundation/erp/platform/app"
+	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/logging"
 	"github.com/erp-foundation/erp/platform/requestid"
 )
@@ -151,18 +153,10 @@ func Commands(env *app.Env) []*cobra.Command {
 func withService(env *app.Env, fn func(*cobra.Command, *Service, []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		cmd.SetContext(requestid.With(cmd.Context(), "cli-backup-"+cmd.Name()))
-		log, err := env.Logger()
-		if err != nil {
-			return err
-		}
-		owner, err := env.OpenOwnerDB(cmd.Context(), log)
-		if err != nil {
-			return err
-		}
-		defer owner.Close()
-		cfg := env.Config()
-		s := NewService(owner, cfg.Database.Owner().URL, "", cfg.Backup, logging.Discard(), nil)
-		return fn(cmd, s, args)
+		return env.WithOwnerDB(cmd.Context(), func(owner *database.DB, _ *slog.Logger) error {
+			cfg := env.Config()
+			return fn(cmd, NewService(owner, cfg.Database.Owner().URL, "", cfg.Backup, logging.Discard(), nil), args)
+		})
 	}
 }
 

@@ -115,6 +115,21 @@ func (e *Env) OpenOwnerDB(ctx context.Context, log *slog.Logger) (*database.DB, 
 	return database.Open(ctx, database.Options{Config: e.Config().Database.Owner(), Logger: log, ApplicationName: "erp-owner"})
 }
 
+// WithOwnerDB runs fn with the owner connection (OpenOwnerDB) and the configured logger, and
+// closes the connection after it: one command's database work as the owner.
+func (e *Env) WithOwnerDB(ctx context.Context, fn func(owner *database.DB, log *slog.Logger) error) error {
+	log, err := e.Logger()
+	if err != nil {
+		return err
+	}
+	owner, err := e.OpenOwnerDB(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	return fn(owner, log)
+}
+
 // NewCommand builds the root command.
 func NewCommand(w Wiring) *cobra.Command {
 	if w.Stdout == nil {

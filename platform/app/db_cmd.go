@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 
 	"github.com/spf13/cobra"
@@ -24,24 +25,17 @@ func dbCommand(env *Env) *cobra.Command {
 			if err != nil || u.User == nil || u.User.Username() == "" {
 				return fmt.Errorf("database.url must name the application role (postgres://role:password@host/db)")
 			}
-			log, err := env.Logger()
-			if err != nil {
-				return err
-			}
-			owner, err := env.OpenOwnerDB(cmd.Context(), log)
-			if err != nil {
-				return err
-			}
-			defer owner.Close()
 			password, _ := u.User.Password()
 			role := u.User.Username()
-			if err := owner.GrantApplicationRole(cmd.Context(), role, password,
-				database.Privileges{ReadOnly: env.w.ReadOnlyTables}); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "role %s may read and write rows (read only: %v); it cannot change the schema\n",
-				role, env.w.ReadOnlyTables)
-			return nil
+			return env.WithOwnerDB(cmd.Context(), func(owner *database.DB, _ *slog.Logger) error {
+				if err := owner.GrantApplicationRole(cmd.Context(), role, password,
+					database.Privileges{ReadOnly: env.w.ReadOnlyTables}); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "role %s may read and write rows (read only: %v); it cannot change the schema\n",
+					role, env.w.ReadOnlyTables)
+				return nil
+			})
 		},
 	})
 	return cmd

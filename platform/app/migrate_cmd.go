@@ -2,25 +2,21 @@ package app
 
 import (
 	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/spf13/cobra"
+
+	"github.com/erp-foundation/erp/platform/database"
 )
 
 func migrateCommand(env *Env) *cobra.Command {
 	cmd := &cobra.Command{Use: "migrate", Short: "Apply, revert or list schema migrations"}
 	run := func(fn func(cmd *cobra.Command, m Migrator, args []string) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
-			log, err := env.Logger()
-			if err != nil {
-				return err
-			}
-			d, err := env.OpenOwnerDB(cmd.Context(), log)
-			if err != nil {
-				return err
-			}
-			defer d.Close()
-			return fn(cmd, env.w.NewMigrator(d), args)
+			return env.WithOwnerDB(cmd.Context(), func(owner *database.DB, _ *slog.Logger) error {
+				return fn(cmd, env.w.NewMigrator(owner), args)
+			})
 		}
 	}
 	cmd.AddCommand(
