@@ -151,8 +151,19 @@ func TestLoginLimitsHoldAcrossInstances(t *testing.T) {
 	for s := range statuses {
 		count[s]++
 	}
-	assert.Equal(t, 10, count[http.StatusUnauthorized], "the budget of one instance, for both: %v", count)
-	assert.Equal(t, 30, count[http.StatusTooManyRequests])
+	// At most the budget of one instance was checked (two separate budgets would allow 20); the
+	// rest were refused, with 429, or with 503 when a password check waited over a second on
+	// a loaded machine (such an attempt is refunded, so another guess may take its place).
+	assert.LessOrEqual(t, count[http.StatusUnauthorized], 10, "the budget of one instance, for both: %v", count)
+	assert.Equal(t, 40, count[http.StatusUnauthorized]+count[http.StatusTooManyRequests]+count[http.StatusServiceUnavailable], "%v", count)
+	assert.Positive(t, count[http.StatusTooManyRequests], "%v", count)
+	// Once the shared budget is spent (a refunded 503 may have left a guess in it), every
+	// instance refuses, even the right password.
+	for range 10 {
+		if a.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": "one more guess"}).Status == http.StatusTooManyRequests {
+			break
+		}
+	}
 	for _, api := range []*apitest.API{a, b} {
 		res := api.Do(http.MethodPost, "/api/v1/auth/token", map[string]any{"email": "admin@example.com", "password": password})
 		assert.Equal(t, http.StatusTooManyRequests, res.Status, "every instance refuses, even the right password")
