@@ -113,7 +113,15 @@ func (k *Keys) run(c *gin.Context, userID int64, key, hash string) {
 	defer func() { c.Writer = original }() // also when a handler panics: Recover answers on it
 	buf := newBuffer(original)
 	var replay *stored
+	handled := false
 	err := k.db.Write(c.Request.Context(), func(ctx context.Context) error {
+		// Write retries a transaction that failed with a deadlock or a serialization failure.
+		// Once the handler has run, its change went with the failed transaction and the handler
+		// cannot run again in this request: answer 503, keep nothing, and the client's retry
+		// with the same key runs it afresh.
+		if handled {
+			return errRetryLater
+		}
 		var locked bool
 		if err := k.db.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", []any{lockKey(userID, key)}, &locked); err != nil {
 			return err
@@ -131,6 +139,7 @@ func (k *Keys) run(c *gin.Context, userID int64, key, hash string) {
 		}
 		c.Writer = buf
 		c.Request = c.Request.WithContext(ctx) // the handler's writes join this transaction
+		handled = true
 		err = k.db.Savepoint(ctx, func(context.Context) error {
 			c.Next()
 			httperr.Flush(c, k.reg, k.log)
@@ -166,6 +175,10 @@ func (k *Keys) run(c *gin.Context, userID int64, key, hash string) {
 
 // errNotKept rolls back a request that ended in 5xx: its outcome is not kept.
 var errNotKept = errors.New("idempotency: 5xx outcomes are not kept")
+
+// errRetryLater answers a request whose transaction failed after its handler ran.
+var errRetryLater = &fault.Error{Kind: fault.Unavailable, RetryAfter: 1,
+	Detail: "The request could not be completed and changed nothing. Retry it with the same Idempotency-Key."}
 
 func (k *Keys) find(ctx context.Context, userID int64, key string) (*stored, error) {
 	s := &stored{}

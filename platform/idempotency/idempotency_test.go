@@ -37,7 +37,15 @@ var pg = dbtest.NewServer(func(ctx context.Context, d *database.DB) error {
 		CREATE FUNCTION things_deferred() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.name = 'fails-at-commit' THEN RAISE EXCEPTION 'refused at commit' USING ERRCODE = '23514'; END IF; RETURN NULL; END $$;
 		CREATE CONSTRAINT TRIGGER things_deferred AFTER INSERT ON things DEFERRABLE INITIALLY DEFERRED
-			FOR EACH ROW EXECUTE FUNCTION things_deferred();`).Error
+			FOR EACH ROW EXECUTE FUNCTION things_deferred();
+		-- Keeping the outcome of key "deadlock-once" fails once with a deadlock (a sequence
+		-- counts outside the transaction), which the seam's Write retries.
+		CREATE SEQUENCE deadlock_once;
+		CREATE FUNCTION keys_deadlock_once() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.key = 'deadlock-once' AND nextval('deadlock_once') = 1 THEN
+			RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END IF; RETURN NEW; END $$;
+		CREATE TRIGGER keys_deadlock_once BEFORE INSERT ON idempotency_keys
+			FOR EACH ROW EXECUTE FUNCTION keys_deadlock_once();`).Error
 	})
 })
 
@@ -168,6 +176,25 @@ func TestAFailedRequestIsKeptUnlessItIsA5xx(t *testing.T) {
 	var kept int64
 	require.NoError(t, d.Outside(t).Raw("SELECT count(*) FROM idempotency_keys WHERE key = 'c1'").Scan(&kept).Error)
 	assert.Zero(t, kept, "the outcome commits with the change or not at all")
+}
+
+// TestATransactionRetryNeverKeepsAnOutcomeWithoutItsChange: when keeping the outcome fails
+// with a deadlock, the transaction (the handler's change included) is rolled back. The handler
+// cannot run a second time inside the retry, so the request answers 503 and keeps nothing;
+// the client's retry with the same key then runs it for real.
+func TestATransactionRetryNeverKeepsAnOutcomeWithoutItsChange(t *testing.T) {
+	t.Parallel()
+	d := pg.New(t)
+	s := newService(t, d.DB)
+	first := s.post("/things", `{"name":"a"}`, "deadlock-once")
+	assert.Equal(t, http.StatusServiceUnavailable, first.Code, first.Body.String())
+	assert.Equal(t, "1", first.Header().Get("Retry-After"))
+	assert.Zero(t, things(t, d), "the change was rolled back with the outcome")
+	again := s.post("/things", `{"name":"a"}`, "deadlock-once")
+	require.Equal(t, http.StatusCreated, again.Code, again.Body.String())
+	assert.Empty(t, again.Header().Get(idempotency.ReplayedHeader), "nothing was kept to replay")
+	assert.Equal(t, int64(1), things(t, d))
+	assert.Equal(t, int32(2), s.runs.Load())
 }
 
 func TestARetryWhileTheFirstRunsIsAConflict(t *testing.T) {
