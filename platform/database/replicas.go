@@ -13,9 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	gormlogger "gorm.io/gorm/logger"
 )
 
 // replicaCheckInterval is how often each replica's health and lag are checked; a replica
@@ -29,8 +26,7 @@ const (
 type replica struct {
 	name string
 	pool *pgxpool.Pool
-	sql  *sql.DB
-	gorm *gorm.DB
+	sql  *sql.DB // GORM's reads reach it through routingPool
 
 	mu        sync.Mutex
 	healthy   bool
@@ -51,7 +47,8 @@ type ReplicaStatus struct {
 }
 
 // openReplicas builds a small pool per replica URL; a replica that does not answer yet is
-// only unhealthy (it is checked again every second).
+// only unhealthy (it is checked again every second). On an error it also returns the pools it
+// opened, for the caller to close.
 func openReplicas(opts Options, tr *tracer) ([]*replica, error) {
 	var out []*replica
 	for _, raw := range opts.Config.Replicas {
@@ -60,22 +57,14 @@ func openReplicas(opts Options, tr *tracer) ([]*replica, error) {
 		c.PoolSize, c.MaxOverflow = max(1, opts.Config.PoolSize/2), max(1, opts.Config.MaxOverflow/2)
 		cfg, err := poolConfig(Options{Config: c, Logger: opts.Logger, ApplicationName: opts.ApplicationName}, tr)
 		if err != nil {
-			return nil, fmt.Errorf("database.replicas: %w", err)
+			return out, fmt.Errorf("database.replicas: %w", err)
 		}
 		cfg.MinConns = 0 // connect on demand: a replica may be down at start
 		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 		if err != nil {
-			return nil, fmt.Errorf("database.replicas: %w", err)
+			return out, fmt.Errorf("database.replicas: %w", err)
 		}
-		sqlDB := newSQLDB(pool, c.AcquireTimeout)
-		g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
-			SkipDefaultTransaction: true, DisableAutomaticPing: true, Logger: gormlogger.Discard,
-		})
-		if err != nil {
-			pool.Close()
-			return nil, err
-		}
-		out = append(out, &replica{name: replicaName(raw), pool: pool, sql: sqlDB, gorm: g})
+		out = append(out, &replica{name: replicaName(raw), pool: pool, sql: newSQLDB(pool, c.AcquireTimeout)})
 	}
 	return out, nil
 }
