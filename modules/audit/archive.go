@@ -97,11 +97,7 @@ func (a *Archiver) partitionStrays(ctx context.Context, limit time.Time, dryRun 
 		return err
 	}
 	for _, m := range months {
-		err := a.owner.Write(ctx, func(ctx context.Context) error {
-			_, err := a.owner.Change(ctx, "SELECT audit_ensure_partitions($1, 1)", []any{m}, nil)
-			return err
-		})
-		if err != nil {
+		if _, err := a.owner.Change(ctx, "SELECT audit_ensure_partitions($1, 1)", []any{m}, nil); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/erp-foundation/erp/platform/database"
@@ -73,9 +74,9 @@ func (p *Partitions) Ensure(ctx context.Context) (int, error) {
 	defer cancel()
 	var created int
 	err := p.owner.Exclusive(ctx, partitionsLock, func(ctx context.Context) error {
-		return p.owner.Write(ctx, func(ctx context.Context) error {
-			return p.owner.QueryRow(ctx, "SELECT audit_ensure_partitions($1, $2)", []any{p.now(), p.monthsAhead}, &created)
-		})
+		_, err := p.owner.Change(ctx, "SELECT audit_ensure_partitions($1, $2)", []any{p.now(), p.monthsAhead},
+			func(row pgx.CollectableRow) error { return row.Scan(&created) })
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/erp-foundation/erp/platform/app"
 	"github.com/erp-foundation/erp/platform/config"
 	"github.com/erp-foundation/erp/platform/database"
 	"github.com/erp-foundation/erp/platform/fault"
@@ -52,11 +53,9 @@ type Service struct {
 // pg_dump and pg_restore), bin the directory of the client tools (empty: PATH).
 func NewService(owner *database.DB, ownerURL, bin string, cfg config.Backup, log *slog.Logger, metrics *Metrics) *Service {
 	host, _ := os.Hostname()
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
 	return &Service{
 		owner: owner, tools: tools{bin: bin, url: ownerURL}, cfg: cfg, log: log, metrics: metrics,
-		holder: host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(suffix), now: time.Now,
+		holder: host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(randomBytes(4)), now: time.Now,
 	}
 }
 
@@ -142,7 +141,7 @@ func (s *Service) claim(ctx context.Context) (*Backup, error) {
 func (s *Service) run(ctx context.Context, b *Backup) {
 	start := s.now()
 	leaseCtx, stopLease := context.WithCancel(ctx)
-	go s.keepLease(leaseCtx)
+	go func() { _ = app.Every(leaseRenew, s.renewLease)(leaseCtx) }()
 	result, err := s.dump(ctx, b)
 	stopLease()
 	status, message := "succeeded", ""
@@ -291,20 +290,11 @@ func fingerprint(ctx context.Context, d *database.DB) (map[string]int64, map[str
 	return counts, hashes, nil
 }
 
-// keepLease renews the backup lease until ctx ends.
-func (s *Service) keepLease(ctx context.Context) {
-	t := time.NewTicker(leaseRenew)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := s.owner.Change(ctx, "UPDATE job_leases SET expires_at = $2 WHERE name = 'backup' AND holder = $1",
-			[]any{s.holder, s.now().Add(leaseTTL)}, nil); err != nil && ctx.Err() == nil {
-			s.log.Warn("renewing the backup lease failed", "error", err.Error())
-		}
+// renewLease extends the backup lease (every leaseRenew while a backup runs).
+func (s *Service) renewLease(ctx context.Context) {
+	if _, err := s.owner.Change(ctx, "UPDATE job_leases SET expires_at = $2 WHERE name = 'backup' AND holder = $1",
+		[]any{s.holder, s.now().Add(leaseTTL)}, nil); err != nil && ctx.Err() == nil {
+		s.log.Warn("renewing the backup lease failed", "error", err.Error())
 	}
 }
 
