@@ -49,7 +49,6 @@ func (h *Handler) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	rest.JSON(c, http.StatusOK, TokenResponse{AccessToken: token, TokenType: "bearer", ExpiresIn: int(h.tokens.TTL().Seconds())})
 	return nil
 }

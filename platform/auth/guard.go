@@ -26,7 +26,6 @@ func NewGuard(tokens *Tokens, directory Directory) *Guard {
 // Require admits principals holding one of roles.
 func (g *Guard) Require(roles []string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		c.Header("Cache-Control", "no-store") // answers for one caller are never cached
 		p, err := g.authenticate(c)
 		if err != nil {
 			httperr.Abort(c, err)

@@ -64,6 +64,7 @@ func (e *env) login(t *testing.T, email, pw string) string {
 	res.JSON(&tok)
 	require.Equal(t, "bearer", tok.TokenType)
 	require.Equal(t, 3600, tok.ExpiresIn)
+	require.Equal(t, "no-store", res.Header.Get("Cache-Control"), "a token is never cached")
 	return tok.AccessToken
 }
 
