@@ -118,6 +118,23 @@ func TestReadsGoToTheReplicaButNeverBehindTheCallersWrites(t *testing.T) {
 		return as(b, reader, http.MethodGet, "/api/v1/products?sku=P-0", nil).Status == http.StatusOK && b.replicaReads() > before
 	}, 10*time.Second, 50*time.Millisecond, "reads move to the replica")
 
+	// Two reads in one request: the caller's write position is looked up once (1 round trip on
+	// the primary), then each read is one round trip on the replica. The replica monitor's
+	// checks may add trips to a measurement, never remove any: the least of a few counts.
+	var readerID int64
+	require.NoError(t, owner.QueryRow(ctx, "SELECT id FROM users WHERE email = 'reader@example.com'", nil, &readerID))
+	fewest := int64(1 << 30)
+	for range 5 {
+		reqCtx := database.WithActor(ctx, readerID) // the reader never wrote
+		before, readsBefore := b.db.Stats().RoundTrips, b.replicaReads()
+		var n int64
+		require.NoError(t, b.db.QueryRow(reqCtx, "SELECT count(*) FROM products", nil, &n))
+		require.NoError(t, b.db.QueryRow(reqCtx, "SELECT count(*) FROM categories", nil, &n))
+		require.Equal(t, readsBefore+2, b.replicaReads(), "both reads on the replica")
+		fewest = min(fewest, b.db.Stats().RoundTrips-before)
+	}
+	assert.Equal(t, int64(3), fewest, "one position lookup per request, not per read")
+
 	replica, err := database.Open(ctx, database.Options{Config: dbtest.TestPoolConfig(replicaURL), Logger: logging.Discard()})
 	require.NoError(t, err)
 	defer replica.Close()

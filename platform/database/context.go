@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"gorm.io/gorm"
@@ -17,11 +18,16 @@ type sessionKey struct{}
 
 type primaryKey struct{}
 
-// session is one request's state in the seam: the user on whose behalf it runs, and whether it
-// wrote (its later reads then go to the primary).
+// session is one request's state in the seam: the user on whose behalf it runs, whether it
+// wrote (its later reads then go to the primary), and the user's last write position, looked up
+// once per request by its first replica-eligible read.
 type session struct {
 	actor int64
 	wrote atomic.Bool
+
+	positionOnce  sync.Once
+	position      uint64
+	positionKnown bool
 }
 
 // WithActor returns ctx carrying the id of the user on whose behalf statements run, and a fresh

@@ -172,16 +172,12 @@ func (d *DB) reader(ctx context.Context) *replica {
 		return nil
 	}
 	var position uint64
-	if actor, ok := actorFrom(ctx); ok {
-		var lsn string
-		err := d.QueryRow(OnPrimary(ctx), "SELECT lsn::text FROM user_write_positions WHERE user_id = $1", []any{actor}, &lsn)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-		case err != nil:
+	if s := sessionFrom(ctx); s != nil {
+		s.positionOnce.Do(func() { s.position, s.positionKnown = d.lastWritePosition(ctx, s.actor) })
+		if !s.positionKnown {
 			return nil
-		default:
-			position, _ = parseLSN(lsn)
 		}
+		position = s.position
 	}
 	start := int(d.next.Add(1))
 	for i := range candidates {
@@ -194,6 +190,21 @@ func (d *DB) reader(ctx context.Context) *replica {
 		}
 	}
 	return nil
+}
+
+// lastWritePosition is the primary's WAL position after the user's last write (0 when the
+// user never wrote); ok is false when it cannot be read (the caller then reads the primary).
+func (d *DB) lastWritePosition(ctx context.Context, userID int64) (position uint64, ok bool) {
+	var lsn string
+	err := d.QueryRow(OnPrimary(ctx), "SELECT lsn::text FROM user_write_positions WHERE user_id = $1", []any{userID}, &lsn)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, true
+	case err != nil:
+		return 0, false
+	}
+	position, err = parseLSN(lsn)
+	return position, err == nil
 }
 
 func (d *DB) healthyReplicas() []*replica {
