@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -180,4 +181,19 @@ func TestReadsGoToTheReplicaButNeverBehindTheCallersWrites(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return as(b, reader, http.MethodGet, "/api/v1/products?limit=5", nil).Status == http.StatusOK && b.replicaReads() > readsBefore
 	}, 10*time.Second, 50*time.Millisecond, "reads return to the replica")
+
+	// Readiness is about the primary: with it down and the replica up, the instance is not
+	// ready (writes, the auth lookups and read-your-writes all need the primary).
+	svc, err := app.Assemble(wiring(), apitest.Config(primaryURL), app.Databases{App: b.db, Owner: b.db}, logging.Discard())
+	require.NoError(t, err)
+	readyz := func() int {
+		rec := httptest.NewRecorder()
+		svc.HTTP.Handler().ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/readyz", nil))
+		return rec.Code
+	}
+	require.Equal(t, http.StatusOK, readyz())
+	primary.Stop()
+	step("primary stopped")
+	assert.Equal(t, http.StatusServiceUnavailable, readyz(), "/readyz checks the primary")
+	require.Error(t, b.db.Ping(ctx), "Ping checks the primary")
 }

@@ -40,10 +40,11 @@ func newReadiness(db *database.DB, ids []string, reg prometheus.Registerer) (*re
 	return r, nil
 }
 
-// check compares the applied migrations with the binary's.
+// check compares the applied migrations with the binary's, on the primary (readiness is about
+// the primary: with it down, writes fail whatever a replica answers).
 func (r *readiness) check(ctx context.Context) (missing, unknown []string, err error) {
 	applied := map[string]bool{}
-	err = r.db.Query(ctx, "SELECT id FROM schema_migrations", nil, func(row pgx.CollectableRow) error {
+	err = r.db.Query(database.OnPrimary(ctx), "SELECT id FROM schema_migrations", nil, func(row pgx.CollectableRow) error {
 		var id string
 		err := row.Scan(&id)
 		applied[id] = true

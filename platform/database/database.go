@@ -172,10 +172,11 @@ func execMode(name string) (pgx.QueryExecMode, error) {
 // queryTimeout is the client-side bound of one statement; 0 means none.
 func (d *DB) queryTimeout() time.Duration { return d.cfg.QueryTimeout }
 
-// Ping runs a real query (SELECT 1) within ctx; readiness checks use it.
+// Ping runs a real query (SELECT 1) on the primary within ctx; readiness checks use it (a
+// replica answering says nothing about whether writes can succeed).
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
-	return d.QueryRow(ctx, "SELECT 1", nil, &one)
+	return d.QueryRow(OnPrimary(ctx), "SELECT 1", nil, &one)
 }
 
 // Close releases every connection. In-flight queries should have finished (the HTTP server
