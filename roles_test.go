@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,12 +28,13 @@ func TestTheApplicationRoleOnlyReadsAndWritesRows(t *testing.T) {
 	ctx := context.Background()
 	exec := func(q string) error { return appDB.Gorm(ctx).Exec(q).Error }
 
-	can, why, err := appDB.CanCreateTables(ctx)
+	risks, err := appDB.RequestRoleRisks(ctx)
 	require.NoError(t, err)
-	assert.False(t, can, why)
-	can, why, err = owner.CanCreateTables(ctx)
+	assert.Empty(t, risks)
+	risks, err = owner.RequestRoleRisks(ctx)
 	require.NoError(t, err)
-	assert.True(t, can, "the owner (a superuser in tests) could: %s", why)
+	require.Len(t, risks, 1, "the owner is a superuser in tests, said once: %v", risks)
+	assert.Contains(t, risks[0], "is a superuser")
 
 	require.NoError(t, exec("INSERT INTO categories (code, name) VALUES ('c', 'C')"), "rows: yes")
 	var month string
@@ -51,6 +54,7 @@ func TestTheApplicationRoleOnlyReadsAndWritesRows(t *testing.T) {
 		"SELECT * FROM " + month,
 		"DELETE FROM schema_migrations",
 		"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+		"CREATE TEMP TABLE audit_events (id int)",
 	} {
 		assertDenied(t, exec(q), q)
 	}
@@ -76,9 +80,10 @@ func assertDenied(t *testing.T, err error, what string) {
 	}
 }
 
-// TestProductionRefusesARequestRoleThatCanChangeTheSchema: serve in production will not start
-// on the owner's connection, unless told to accept it.
-func TestProductionRefusesARequestRoleThatCanChangeTheSchema(t *testing.T) {
+// TestProductionRefusesARequestRoleThatCanDoMoreThanRows: serve in production will not start
+// on the owner's connection, unless told to accept it, nor on a role made by erp db grant that
+// was given one more privilege, directly or through a role it is a member of.
+func TestProductionRefusesARequestRoleThatCanDoMoreThanRows(t *testing.T) {
 	t.Parallel()
 	d := pg.New(t)
 	cfg := apitest.Config(d.URL)
@@ -92,4 +97,34 @@ func TestProductionRefusesARequestRoleThatCanChangeTheSchema(t *testing.T) {
 	appDB := d.AsApplicationRole(t, database.Privileges{ReadOnly: wiring().ReadOnlyTables})
 	cfg.Database.AllowOwnerAsApp = false
 	assert.NoError(t, app.CheckRequestRole(context.Background(), cfg, appDB.DB, logging.Discard()))
+
+	ctx := context.Background()
+	for _, c := range []struct{ grant, want string }{
+		{"ALTER ROLE %[1]s CREATEROLE", "has CREATEROLE"},
+		{"ALTER ROLE %[1]s CREATEDB", "has CREATEDB"},
+		{"ALTER ROLE %[1]s BYPASSRLS", "has BYPASSRLS"},
+		{"GRANT pg_execute_server_program TO %[1]s", "is a member of pg_execute_server_program"},
+		{"GRANT pg_write_all_data TO %[1]s", "is a member of pg_write_all_data"},
+		{"GRANT CREATE ON DATABASE %[2]s TO %[1]s", "has CREATE on database"},
+		{"GRANT TEMPORARY ON DATABASE %[2]s TO %[1]s", "has TEMPORARY on database"},
+		{"CREATE ROLE %[1]s_admin CREATEROLE; GRANT %[1]s_admin TO %[1]s", "_admin, which has CREATEROLE"},
+		{"CREATE ROLE %[1]s_tables; GRANT %[1]s_tables TO %[1]s; ALTER TABLE products OWNER TO %[1]s_tables", "_tables, the owner of 1 tables"},
+	} {
+		role := d.AsApplicationRole(t, database.Privileges{ReadOnly: wiring().ReadOnlyTables})
+		var name string
+		require.NoError(t, role.QueryRow(ctx, "SELECT current_user", nil, &name))
+		for _, q := range strings.Split(fmt.Sprintf(c.grant, name, d.Name), "; ") {
+			require.NoError(t, d.Outside(t).Exec(q).Error, q)
+		}
+		err := app.CheckRequestRole(ctx, cfg, role.DB, logging.Discard())
+		if assert.Error(t, err, c.grant) {
+			assert.Contains(t, err.Error(), c.want)
+		}
+		if strings.Contains(c.grant, "_tables") {
+			require.NoError(t, d.Outside(t).Exec("ALTER TABLE products OWNER TO current_user").Error)
+		}
+		if strings.Contains(c.grant, "CREATE ROLE") {
+			t.Cleanup(func() { d.Outside(t).Exec(fmt.Sprintf("DROP ROLE IF EXISTS %[1]s_admin, %[1]s_tables", name)) })
+		}
+	}
 }

@@ -21,5 +21,6 @@ func All() []*gormigrate.Migration {
 		platformIdempotency(),
 		opsCreate(),
 		platformSharedState(),
+		auditPinSearchPath(),
 	}
 }

@@ -197,18 +197,20 @@ func migrateAndLog(ctx context.Context, m Migrator, log *slog.Logger) error {
 	return nil
 }
 
-// CheckRequestRole refuses, in production, a request role that could change the schema: a
-// request handler must not be able to do what an attacker who takes it over would like.
+// CheckRequestRole refuses, in production, a request role that can do more than read and
+// write rows (database.RequestRoleRisks): a request handler must not be able to do what an
+// attacker who takes it over would like.
 func CheckRequestRole(ctx context.Context, cfg *config.Config, d *database.DB, log *slog.Logger) error {
 	if cfg.Env != config.EnvProduction {
 		return nil
 	}
-	can, why, err := d.CanCreateTables(ctx)
-	if err != nil || !can {
+	risks, err := d.RequestRoleRisks(ctx)
+	if err != nil || len(risks) == 0 {
 		return err
 	}
+	why := strings.Join(risks, "; ")
 	if cfg.Database.AllowOwnerAsApp {
-		log.Warn("the request role could change the schema; database.allow_owner_as_app is set, so serving anyway", "why", why)
+		log.Warn("the request role can do more than read and write rows; database.allow_owner_as_app is set, so serving anyway", "why", why)
 		return nil
 	}
 	return fmt.Errorf("refusing to serve: %s. Requests must run as a role that only reads and writes rows: "+

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -50,6 +51,10 @@ func (d *DB) GrantApplicationRole(ctx context.Context, role, password string, p 
 			"GRANT CONNECT ON DATABASE " + pgx.Identifier{dbName}.Sanitize() + " TO " + r,
 			"GRANT USAGE ON SCHEMA public TO " + r,
 			"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+			// A temporary table shadows any table name (pg_temp comes first in every search path
+			// that does not list it), and a trigger on it runs as whoever writes it: requests
+			// need none.
+			"REVOKE TEMPORARY ON DATABASE " + pgx.Identifier{dbName}.Sanitize() + " FROM PUBLIC, " + r,
 			"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + r,
 			"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + r,
 			"ALTER DEFAULT PRIVILEGES FOR ROLE " + o + " IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + r,
@@ -76,6 +81,15 @@ func (d *DB) GrantApplicationRole(ctx context.Context, role, password string, p 
 			if _, err := d.Change(ctx, s, nil, nil); err != nil {
 				return fmt.Errorf("%s: %w", s, err)
 			}
+		}
+		// REVOKE only warns when the owner is not the database's owner: check the outcome.
+		var temp bool
+		if err := d.QueryRow(ctx, "SELECT has_database_privilege($1, current_database(), 'TEMPORARY')", []any{role}, &temp); err != nil {
+			return err
+		}
+		if temp {
+			return fmt.Errorf("%s may still create temporary tables and %s may not revoke it: have the database's owner run "+
+				"REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC, %s", role, owner, pgx.Identifier{dbName}.Sanitize(), r)
 		}
 		return nil
 	})
@@ -132,28 +146,63 @@ func scramVerifier(password string) (string, error) {
 	return fmt.Sprintf("SCRAM-SHA-256$%d:%s$%s:%s", iterations, b64(salt), b64(stored[:]), b64(server)), nil
 }
 
-// CanCreateTables reports whether the connected role could change the schema: a superuser, or
-// a role with CREATE on a schema of its search path. Production refuses to serve requests
-// with such a role (database.allow_owner_as_app).
-func (d *DB) CanCreateTables(ctx context.Context) (bool, string, error) {
-	var super bool
-	var user string
-	var schemas []string
-	err := d.QueryRow(ctx, `SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
-		coalesce(array_agg(s) FILTER (WHERE has_schema_privilege(s, 'CREATE')), '{}')
-		FROM unnest(current_schemas(false)) AS s`, nil, &user, &super, &schemas)
+// RequestRoleRisks lists what the connected role could do beyond reading and writing rows,
+// each as a short phrase: superuser, CREATEROLE (on PostgreSQL 15 it can grant itself the
+// owner), CREATEDB, BYPASSRLS, REPLICATION, membership in a predefined role that reaches the
+// server's files or programs or every table, owning (or being a member of the owner of) the
+// schema's tables, CREATE or TEMPORARY on the database, CREATE on a schema of its search path.
+// A role attribute held by a role it is a member of counts too (SET ROLE reaches it). Empty
+// means least privilege; production refuses to serve requests otherwise
+// (database.allow_owner_as_app).
+func (d *DB) RequestRoleRisks(ctx context.Context) ([]string, error) {
+	var risks []string
+	err := d.Query(ctx, requestRoleRisksSQL, nil, func(row pgx.CollectableRow) error {
+		var risk string
+		err := row.Scan(&risk)
+		risks = append(risks, risk)
+		return err
+	})
 	if err != nil {
-		return false, "", err
+		return nil, fmt.Errorf("check the request role's privileges: %w", err)
 	}
-	if super {
-		return true, user + " is a superuser", nil
+	if slices.ContainsFunc(risks, func(r string) bool { return strings.HasSuffix(r, "is a superuser") }) {
+		// A superuser has every other privilege too; saying so once is enough.
+		risks = slices.DeleteFunc(risks, func(r string) bool { return !strings.HasSuffix(r, "is a superuser") })
 	}
-	if len(schemas) > 0 {
-		slices.Sort(schemas)
-		return true, fmt.Sprintf("%s may create tables in schema %v", user, schemas), nil
-	}
-	return false, "", nil
+	return risks, nil
 }
+
+// requestRoleRisksSQL finds the privileges RequestRoleRisks reports, one row each.
+const requestRoleRisksSQL = `WITH reach AS (
+	SELECT r.* FROM pg_roles r WHERE pg_has_role(current_user, r.oid, 'MEMBER')
+), attributes AS (
+	SELECT r.rolname, a.name
+	FROM reach r, LATERAL (VALUES (r.rolsuper, 'is a superuser'), (r.rolcreaterole, 'has CREATEROLE'),
+		(r.rolcreatedb, 'has CREATEDB'), (r.rolbypassrls, 'has BYPASSRLS'),
+		(r.rolreplication, 'has REPLICATION')) AS a(held, name)
+	WHERE a.held
+)
+SELECT CASE WHEN rolname = current_user THEN current_user ELSE current_user || ' is a member of ' || rolname || ', which' END
+	|| ' ' || name FROM attributes
+UNION ALL
+SELECT current_user || ' is a member of ' || rolname FROM reach
+WHERE rolname IN ('pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files',
+	'pg_read_all_data', 'pg_write_all_data')
+UNION ALL
+SELECT current_user || ' may act as ' || pg_get_userbyid(c.relowner) || ', the owner of ' || count(*) || ' tables'
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_has_role(current_user, c.relowner, 'MEMBER')
+GROUP BY c.relowner
+UNION ALL
+SELECT current_user || ' has CREATE on database ' || current_database()
+WHERE has_database_privilege(current_database(), 'CREATE')
+UNION ALL
+SELECT current_user || ' has TEMPORARY on database ' || current_database() || ' (REVOKE TEMPORARY ON DATABASE ' ||
+	quote_ident(current_database()) || ' FROM PUBLIC, ' || quote_ident(current_user) || ')'
+WHERE has_database_privilege(current_database(), 'TEMPORARY')
+UNION ALL
+SELECT current_user || ' may create tables in schema ' || s FROM unnest(current_schemas(false)) AS s
+WHERE has_schema_privilege(s, 'CREATE')`
 
 func isInsufficientPrivilege(err error) bool {
 	var pgErr interface{ SQLState() string }

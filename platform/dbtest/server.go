@@ -83,6 +83,8 @@ type DB struct {
 	// Name is the database name; URL connects to it as the owner.
 	Name string
 	URL  string
+	// RoleURL connects as the role DB uses (URL unless AsApplicationRole made one).
+	RoleURL string
 
 	outsideOnce sync.Once
 	outside     *gorm.DB
@@ -162,7 +164,7 @@ func (s *Server) New(tb testing.TB) *DB {
 			tb.Errorf("dbtest: drop %s: %v", name, err)
 		}
 	})
-	return &DB{DB: d, Owner: owner, Name: name, URL: url}
+	return &DB{DB: d, Owner: owner, Name: name, URL: url, RoleURL: url}
 }
 
 // TestPoolConfig is the pool configuration tests use: small pools (many databases share one
@@ -253,5 +255,5 @@ func (d *DB) AsApplicationRole(tb testing.TB, p database.Privileges) *DB {
 		}
 	})
 	// URL (and so Outside) stays the owner's: tests check and arrange rows around the service.
-	return &DB{DB: app, Owner: d.Owner, Name: d.Name, URL: d.URL}
+	return &DB{DB: app, Owner: d.Owner, Name: d.Name, URL: d.URL, RoleURL: u.String()}
 }
