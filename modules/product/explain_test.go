@@ -50,7 +50,8 @@ func TestListQueriesUseIndexesOnTheBenchmarkSet(t *testing.T) {
 		lang        string
 		wantIndex   string
 	}{
-		{"attribute containment", "attr.model=M-4242", "en", "ix_products_attributes"},
+		{"attribute filter", "attr.model=M-4242", "en", "ix_products_attributes"},
+		{"three attribute filters, one numeric", "attr.model=M-4242&attr.color=orange&attr.size=42", "en", "ix_products_attributes"},
 		{"q on sku and name", "q=012345", "en", "_trgm"},
 		{"q in French", "q=Produit 4242", "fr", "ix_products_name_i18n_trgm"},
 		{"price range", "min_price=10.00&max_price=10.01", "en", "ix_products_price"},

@@ -3,6 +3,7 @@ package product
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -94,6 +95,9 @@ func ParseFilter(q url.Values) (Filter, error) {
 		}
 	}
 	slices.SortFunc(f.Attributes, func(a, b AttributeFilter) int { return strings.Compare(a.Key, b.Key) })
+	if len(f.Attributes) > MaxAttributeFilters {
+		bad("attr."+f.Attributes[MaxAttributeFilters].Key, fmt.Sprintf("at most %d attr.<key> filters may be given", MaxAttributeFilters))
+	}
 	if len(errs) > 0 {
 		slices.SortFunc(errs, func(a, b fault.FieldError) int { return strings.Compare(a.Field, b.Field) })
 		return f, &fault.Error{Kind: fault.BadRequest, Detail: "The request has invalid query parameters.", Fields: errs}
@@ -146,28 +150,36 @@ func (s *Service) filter(db *gorm.DB, f Filter) *gorm.DB {
 	if f.MaxPrice != nil {
 		db = db.Where("p.price <= ?", *f.MaxPrice)
 	}
-	for _, a := range f.Attributes {
-		alternatives := attributeDocuments(a)
-		conds := make([]string, len(alternatives))
-		args := make([]any, len(alternatives))
-		for i, doc := range alternatives {
-			conds[i], args[i] = "p.attributes @> ?::jsonb", doc
-		}
-		db = db.Where("("+strings.Join(conds, " OR ")+")", args...)
+	if len(f.Attributes) > 0 {
+		db = db.Where("p.attributes @@ ?::jsonpath", attributePath(f.Attributes))
 	}
 	return db
 }
 
-// attributeDocuments are the JSONB documents an attribute filter matches by containment (GIN
-// jsonb_path_ops): the value as a string, and as the JSON number or boolean it spells.
-func attributeDocuments(a AttributeFilter) []string {
-	key, _ := json.Marshal(a.Key)
-	str, _ := json.Marshal(a.Value)
-	docs := []string{"{" + string(key) + ":" + string(str) + "}"}
-	if a.Value == "true" || a.Value == "false" || isJSONNumber(a.Value) {
-		docs = append(docs, "{"+string(key)+":"+a.Value+"}")
+// MaxAttributeFilters bounds the attr.<key> filters of one request: each is a clause the
+// planner weighs, and thousands of them kept a backend planning past any timeout.
+const MaxAttributeFilters = 16
+
+// attributePath is the one JSON path predicate (GIN jsonb_path_ops serves @@) that every
+// attribute filter must satisfy: the attribute equals the value as a string, or as the JSON
+// number or boolean the value spells. Keys are checked ([A-Za-z0-9_-]) and values written as
+// JSON strings, so nothing in a filter can change the predicate's shape. Strict mode: an
+// attribute that is missing does not match, and an array never matches a scalar.
+func attributePath(filters []AttributeFilter) string {
+	var b strings.Builder
+	b.WriteString("strict ")
+	for i, a := range filters {
+		if i > 0 {
+			b.WriteString(" && ")
+		}
+		str, _ := json.Marshal(a.Value)
+		fmt.Fprintf(&b, `($."%s" == %s`, a.Key, str)
+		if a.Value == "true" || a.Value == "false" || isJSONNumber(a.Value) {
+			fmt.Fprintf(&b, ` || $."%s" == %s`, a.Key, a.Value)
+		}
+		b.WriteString(")")
 	}
-	return docs
+	return b.String()
 }
 
 // validAttributeKey accepts 1-64 characters of A-Z, a-z, 0-9, _ and -.

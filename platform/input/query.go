@@ -1,6 +1,7 @@
 package input
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,6 +16,14 @@ import (
 // or holds a NUL, and a parameter given twice, is a 400 naming it; nothing malformed ever
 // reaches a handler or the database. Unknown parameters are left for handlers to ignore.
 func ParseQuery(raw string) (url.Values, error) {
+	// Bounded before anything is decoded: net/url would silently drop every parameter past its
+	// 10,000th (a filter dropped is a list unfiltered), and each one costs the handler work.
+	if len(raw) > MaxQueryBytes {
+		return nil, fault.New(fault.BadRequest, fmt.Sprintf("The query string is longer than %d bytes.", MaxQueryBytes))
+	}
+	if countParams(raw) > MaxQueryParams {
+		return nil, fault.New(fault.BadRequest, fmt.Sprintf("The query string has more than %d parameters.", MaxQueryParams))
+	}
 	values := url.Values{}
 	var errs []fault.FieldError
 	bad := func(name, msg string) {
@@ -50,6 +59,24 @@ func ParseQuery(raw string) (url.Values, error) {
 		return nil, &fault.Error{Kind: fault.BadRequest, Detail: "The request has invalid query parameters.", Fields: errs}
 	}
 	return values, nil
+}
+
+// Bounds of a query string: no route takes more than a few dozen parameters (a list with every
+// filter and 16 attribute filters stays well under both).
+const (
+	MaxQueryBytes  = 8 << 10
+	MaxQueryParams = 64
+)
+
+// countParams counts the non-empty &-separated pairs of raw.
+func countParams(raw string) int {
+	n := 0
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func clean(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,4 +46,22 @@ func TestParseQueryAcceptsWellFormedParameters(t *testing.T) {
 	assert.True(t, v.Has("flag"))
 	assert.Equal(t, "a b", v.Get("plus"))
 	assert.Equal(t, "a;b", v.Get("semi"), "a semicolon is data, not a separator")
+}
+
+// TestParseQueryBoundsTheQueryString: past MaxQueryBytes or MaxQueryParams the whole query is
+// refused (net/url would keep the first 10,000 parameters and drop the rest silently).
+func TestParseQueryBoundsTheQueryString(t *testing.T) {
+	many := strings.Repeat("attr.k=1&", MaxQueryParams) + "x=1"
+	long := "q=" + strings.Repeat("a", MaxQueryBytes)
+	for _, raw := range []string{many, long, strings.Repeat("a=1&", 34000)} {
+		_, err := ParseQuery(raw)
+		assert.Equal(t, fault.BadRequest, fault.KindOf(err), raw[:20])
+	}
+	_, err := ParseQuery(strings.Repeat("a=1&", MaxQueryParams-1) + "b=2&&&")
+	var fe *fault.Error
+	require.ErrorAs(t, err, &fe, "repeated, but within the bounds: refused for the repetition")
+	assert.Equal(t, "a", fe.Fields[0].Field)
+	v, err := ParseQuery("q=" + strings.Repeat("a", MaxQueryBytes-10))
+	require.NoError(t, err)
+	assert.Len(t, v.Get("q"), MaxQueryBytes-10)
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/erp-foundation/erp/platform/fault"
@@ -29,7 +31,7 @@ func wellFormedObject(body []byte) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	if err := walkValue(dec, ""); err != nil {
+	if err := walkValue(dec); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -38,45 +40,77 @@ func wellFormedObject(body []byte) error {
 	return nil
 }
 
+// MaxBodyDepth bounds how deeply a request body nests: no DTO comes close (free-form
+// attributes stop at FreeFormMaxDepth inside a field), and a bound checked while scanning keeps
+// a body of nothing but brackets from costing memory that grows with its depth.
+const MaxBodyDepth = 32
+
+// walker checks one body token by token. path holds the keys and indices leading to the current
+// value (at most MaxBodyDepth of them); a dotted path is built only for an error.
+type walker struct {
+	dec  *json.Decoder
+	path []string
+}
+
 // walkValue reads one value from dec, checking every object it contains for repeated keys.
-func walkValue(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
+func walkValue(dec *json.Decoder) error {
+	w := walker{dec: dec, path: make([]string, 0, MaxBodyDepth)}
+	return w.value()
+}
+
+func (w *walker) value() error {
+	tok, err := w.dec.Token()
 	if err != nil {
-		return syntaxProblem(dec, err)
+		return syntaxProblem(w.dec, err)
 	}
 	delim, ok := tok.(json.Delim)
 	if !ok {
 		return nil
 	}
+	if len(w.path) >= MaxBodyDepth {
+		return fault.Validation(fault.Field(orRoot(strings.Join(w.path, ".")),
+			fmt.Sprintf("nests deeper than %d levels", MaxBodyDepth)))
+	}
 	switch delim {
 	case '{':
-		seen := map[string]bool{}
-		for dec.More() {
-			keyTok, err := dec.Token()
+		var seen map[string]struct{}
+		for w.dec.More() {
+			keyTok, err := w.dec.Token()
 			if err != nil {
-				return syntaxProblem(dec, err)
+				return syntaxProblem(w.dec, err)
 			}
 			key, _ := keyTok.(string)
-			if seen[key] {
-				return &fault.Error{Kind: fault.BadRequest, Detail: "The request body names a key twice in one object.",
-					Fields: []fault.FieldError{fault.Field(join(path, key), "is given twice")}}
+			if seen == nil {
+				seen = map[string]struct{}{}
 			}
-			seen[key] = true
-			if err := walkValue(dec, join(path, key)); err != nil {
+			if _, twice := seen[key]; twice {
+				return &fault.Error{Kind: fault.BadRequest, Detail: "The request body names a key twice in one object.",
+					Fields: []fault.FieldError{fault.Field(strings.Join(append(w.path, key), "."), "is given twice")}}
+			}
+			seen[key] = struct{}{}
+			if err := w.member(key); err != nil {
 				return err
 			}
 		}
 	case '[':
-		for i := 0; dec.More(); i++ {
-			if err := walkValue(dec, join(path, fmt.Sprint(i))); err != nil {
+		for i := 0; w.dec.More(); i++ {
+			if err := w.member(strconv.Itoa(i)); err != nil {
 				return err
 			}
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return syntaxProblem(dec, err)
+	if _, err := w.dec.Token(); err != nil { // the closing delimiter
+		return syntaxProblem(w.dec, err)
 	}
 	return nil
+}
+
+// member walks the value under key (or index) of the current object (or array).
+func (w *walker) member(key string) error {
+	w.path = append(w.path, key)
+	err := w.value()
+	w.path = w.path[:len(w.path)-1]
+	return err
 }
 
 func syntaxProblem(dec *json.Decoder, err error) error {

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -49,4 +50,31 @@ func TestFreeFormLimits(t *testing.T) {
 	}
 	assert.Nil(t, CheckFreeForm([]byte(deep)), "10 levels are allowed")
 	assert.Nil(t, CheckFreeForm([]byte(`{"size":42,"tags":["a","b"],"dims":{"w":1.5}}`)))
+}
+
+// TestDeepNestingCostsBoundedMemory: bodies of nothing but nesting (a 1 MiB body of brackets
+// reaches the token route before any authentication) are refused once they pass MaxBodyDepth,
+// after allocations that do not grow with the depth. Not parallel: it reads the process's
+// allocation counter.
+func TestDeepNestingCostsBoundedMemory(t *testing.T) {
+	for _, size := range []int{40 << 10, 1 << 20} {
+		depth := (size - 10) / 2
+		body := []byte(`{"a":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + "}")
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		err := wellFormedObject(body)
+		runtime.ReadMemStats(&after)
+		var fe *fault.Error
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, fault.Invalid, fe.Kind)
+		require.Len(t, fe.Fields, 1)
+		assert.Equal(t, "nests deeper than 32 levels", fe.Fields[0].Message)
+		allocated := after.TotalAlloc - before.TotalAlloc
+		require.Less(t, allocated, uint64(64<<10), "a %d-byte body allocated %d bytes", len(body), allocated)
+		allocs := testing.AllocsPerRun(5, func() { _ = wellFormedObject(body) })
+		assert.Less(t, allocs, float64(200), "a %d-byte body: allocations per check", len(body))
+	}
+	ok := `{"a":` + strings.Repeat("[", MaxBodyDepth-1) + strings.Repeat("]", MaxBodyDepth-1) + "}"
+	assert.NoError(t, wellFormedObject([]byte(ok)), "MaxBodyDepth levels are allowed")
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/erp-foundation/erp/modules/product"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,11 +24,13 @@ func TestListFilters(t *testing.T) {
 	create(t, api, "products", map[string]any{"sku": "RAKE", "name": "Rake 100%", "price": "9.99", "category_id": garden,
 		"is_active": false, "attributes": map[string]any{"size": 42.0, "magnetic": "true"}})
 	create(t, api, "products", map[string]any{"sku": "HOSE_1", "name": "Hose", "price": "20.01"})
+	create(t, api, "products", map[string]any{"sku": "SET", "name": "Socket set", "price": "15.00",
+		"attributes": map[string]any{"size": []any{42, 43}, "color": map[string]any{"shade": "red"}}})
 
 	cases := map[string][]string{
 		"category_id=" + itoa(tools):   {"HAM-1", "HAM-2"},
 		"is_active=false":              {"RAKE"},
-		"is_active=true":               {"HAM-1", "HAM-2", "HOSE_1"},
+		"is_active=true":               {"HAM-1", "HAM-2", "HOSE_1", "SET"},
 		"q=ham":                        {"HAM-1", "HAM-2"},
 		"q=HAMMER":                     {"HAM-1", "HAM-2"},
 		"q=" + url.QueryEscape("%"):    {"RAKE"},
@@ -43,6 +46,9 @@ func TestListFilters(t *testing.T) {
 		"attr.magnetic=true":           {"HAM-1", "RAKE"},
 		"attr.size=43":                 {},
 		"attr.color=red&category_id=" + itoa(garden): {},
+		// A value is data, never path syntax: quotes and operators in it match nothing.
+		"attr.color=" + url.QueryEscape(`red" || true || "`): {},
+		"attr.color=" + url.QueryEscape(`\u0072ed`):          {},
 	}
 	for query, want := range cases {
 		assert.Equal(t, want, skus(list(t, api, query+"&sort=sku")), query)
@@ -51,7 +57,7 @@ func TestListFilters(t *testing.T) {
 	p := list(t, api, "include_total=true&limit=1&sort=-price")
 	assert.Equal(t, []string{"HOSE_1"}, skus(p))
 	require.NotNil(t, p.Total)
-	assert.Equal(t, int64(4), *p.Total)
+	assert.Equal(t, int64(5), *p.Total)
 }
 
 func TestListBadParameters(t *testing.T) {
@@ -77,6 +83,22 @@ func TestListBadParameters(t *testing.T) {
 	}
 	res := api.Do(http.MethodGet, "/api/v1/products?limit=0&is_active=maybe", nil)
 	assert.Len(t, res.FieldErrors(), 2, "every bad parameter is listed at once")
+}
+
+func TestListBoundsTheAttributeFilters(t *testing.T) {
+	t.Parallel()
+	api := newAPI(t)
+	query := ""
+	for i := range product.MaxAttributeFilters {
+		query += fmt.Sprintf("attr.k%02d=%d&", i, i)
+	}
+	res := api.Do(http.MethodGet, "/api/v1/products?"+query, nil)
+	require.Equal(t, http.StatusOK, res.Status, "%d filters are allowed", product.MaxAttributeFilters)
+
+	res = api.Do(http.MethodGet, "/api/v1/products?"+query+"attr.zz=1", nil)
+	require.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Contains(t, res.FieldErrors(), "attr.zz")
+	assert.Len(t, res.FieldErrors(), 1)
 }
 
 func TestKeysetPagingByPriceVisitsEveryRowOnce(t *testing.T) {
